@@ -12,6 +12,7 @@ import os
 os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 os.environ.setdefault("JSII_DEPRECATED", "fail")
 
+import shutil  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -28,8 +29,9 @@ Build = Callable[[cdk.Stack], object]
 class Synth:
     """``synth(build, ...)`` → the engine's report on the synthesized stack."""
 
-    def __init__(self, tmp_path: Path) -> None:
+    def __init__(self, tmp_path: Path, name: str = "") -> None:
         self._tmp = tmp_path
+        self._name = name
         self._n = 0
 
     def __call__(
@@ -53,15 +55,23 @@ class Synth:
             }
         build(stack)
         app.synth()
+        self._keep(outdir)
         opts = options or Options(rules=rules)
         report = evaluate(load_path(outdir), opts)
         assert not report.rule_errors, report.rule_errors
         return report
 
+    def _keep(self, outdir: Path) -> None:
+        # `make bench` replicates the rule tests' stacks: TAP_CORPUS_DIR collects them.
+        corpus = os.environ.get("TAP_CORPUS_DIR")
+        if corpus:
+            safe = "".join(c if c.isalnum() else "_" for c in self._name)[-80:]
+            shutil.copytree(outdir, Path(corpus) / f"{safe}_{self._n}", dirs_exist_ok=True)
+
 
 @pytest.fixture
-def synth(tmp_path: Path) -> Synth:
-    return Synth(tmp_path)
+def synth(tmp_path: Path, request: pytest.FixtureRequest) -> Synth:
+    return Synth(tmp_path, request.node.nodeid)
 
 
 def of_class(report: Report, slug: str) -> list[Finding]:

@@ -1,0 +1,1 @@
+"""AWS CloudTrail: trails and the buckets they write to."""

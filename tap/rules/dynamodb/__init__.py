@@ -1,0 +1,1 @@
+"""Amazon DynamoDB: tables and global tables."""

@@ -1,0 +1,1 @@
+"""Amazon CloudWatch Logs: log groups and their retention."""

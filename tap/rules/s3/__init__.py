@@ -1,0 +1,1 @@
+"""Amazon S3: bucket names, lifecycle rules, notifications."""
