@@ -1,0 +1,1 @@
+"""Helpers shared by rules of several services (no rules here)."""
