@@ -9,6 +9,7 @@ recorded with ``Validations.of(x).acknowledge(...)`` and the construct creation 
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -181,6 +182,11 @@ class StackTemplate:
         """Absolute path of a resource's staged asset directory, if staged."""
         rel = res.asset_path
         if rel is None:
+            # Without asset metadata (a plain ``cdk.App()``, ``--no-asset-metadata``) the
+            # template still names the staged asset by its hash: ``S3Key: <hash>.zip`` of
+            # ``Code`` (functions) or ``Content`` (layers) → ``asset.<hash>`` in the assembly.
+            rel = _asset_from_s3_key(res.properties)
+        if rel is None:
             return None
         path = Path(rel)
         if not path.is_absolute() and self.assembly_dir is not None:
@@ -197,9 +203,24 @@ class StackTemplate:
         return _python_frame(trace)
 
 
+_ASSET_KEY = re.compile(r"^([0-9a-f]{64})\.zip$")
+
+
+def _asset_from_s3_key(properties: dict[str, Any]) -> str | None:
+    for prop in ("Code", "Content"):
+        value = properties.get(prop)
+        key = value.get("S3Key") if isinstance(value, dict) else None
+        m = _ASSET_KEY.match(key) if isinstance(key, str) else None
+        if m:
+            return f"asset.{m.group(1)}"
+    return None
+
+
 def _python_frame(trace: list[str]) -> tuple[str, int] | None:
-    # Frames look like "<module> (/abs/app.py:26)" or "__init__ (/abs/tap/stack.py:40)".
-    for line in reversed(trace):
+    # Frames look like "<module> (/abs/app.py:26)" or "__init__ (/abs/tap/stack.py:40)",
+    # innermost first (JavaScript frames, then the jsii host's Python frames): the first
+    # Python frame outside site-packages is the user's line that created the construct.
+    for line in trace:
         line = line.strip()
         if not line.endswith(")") or "(" not in line:
             continue

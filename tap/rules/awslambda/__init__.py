@@ -1,0 +1,1 @@
+"""Lambda rules: handlers that exist in their code, runtimes that are current."""

@@ -1,0 +1,1 @@
+"""IAM rules: what roles may do, what code needs, and whether the names exist."""

@@ -1,0 +1,1 @@
+"""Integration rules: the roles services assume can do what the integration needs."""

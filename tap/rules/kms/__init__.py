@@ -1,0 +1,1 @@
+"""KMS rules: customer-managed keys let the services that use them in."""
