@@ -1,0 +1,1 @@
+"""Amazon API Gateway (REST APIs)."""

@@ -1,0 +1,1 @@
+"""CloudFormation resource schemas: properties exist and have the right shape."""

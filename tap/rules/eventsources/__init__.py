@@ -1,0 +1,1 @@
+"""Lambda event source mappings."""

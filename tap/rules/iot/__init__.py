@@ -1,0 +1,1 @@
+"""AWS IoT Core: topic rules and policies."""
