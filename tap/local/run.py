@@ -1,0 +1,541 @@
+"""The whole pipeline on one machine: moto for AWS, the real handlers, DuckDB for Athena.
+
+Steps of :func:`run_pipeline`:
+
+1. read the synthesized template (:mod:`tap.local.template`) and create, on moto, the DynamoDB
+   tables (keys, GSIs, TTL), Kinesis streams, S3 buckets, SQS queues and SNS topics it defines,
+   with the names it gives them: the schema under test is the deployed one;
+2. publish each input line to the stream the way the IoT rule does (one record per message,
+   partition key = sensor id);
+3. deliver the stream to the processor handler (``lambda/processor/app.py``, with the
+   environment the template gives the function) with the event source mapping's semantics,
+   including forced redeliveries and, optionally, injected DynamoDB throttling
+   (:mod:`tap.local.delivery`);
+4. write the raw archive as the Firehose delivery stream would, and an incremental export of
+   the aggregates table (:mod:`tap.local.archive`);
+5. run the alert handler once, with an SQS queue subscribed to the alert topic;
+6. load the Glue tables into DuckDB and run the workgroup's named queries
+   (:mod:`tap.local.athena`);
+7. account for every input line: aggregated (its reading is in the idempotency set of its
+   item), duplicate (of an earlier line), rejected (its reject object exists), dead-lettered
+   (its batch went to the on-failure destination) or lost (none of these: a bug).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import random
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tap.local.archive import java_time_format, write_export, write_firehose_archive
+from tap.local.athena import GlueTable, NamedQuery, build_database, run_named_queries
+from tap.local.delivery import MappingSettings, StreamDelivery
+from tap.local.functions import LambdaContext, load_function
+from tap.local.template import REGION, StackModel, TemplateError
+
+__all__ = ["IOT_MAX_MESSAGE_BYTES", "InputError", "RunOptions", "read_input", "run_pipeline"]
+
+#: IoT Core refuses messages over 128 KiB: such lines never reach the stream.
+IOT_MAX_MESSAGE_BYTES = 128 * 1024
+
+
+class InputError(Exception):
+    """The input file cannot be read (one line, for the user)."""
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    input: Path
+    template: Path
+    seed: int = 7
+    redeliver_rate: float = 0.3
+    throttle_rate: float = 0.0
+    verbose: bool = False
+
+
+class _Sink(io.TextIOBase):
+    """Where the functions' stdout (Powertools logs and EMF metrics) goes."""
+
+    target: Any = None
+
+    def write(self, text: str) -> int:
+        if self.target is not None:
+            self.target.write(text)
+        return len(text)
+
+
+_FUNCTION_OUTPUT = _Sink()
+
+
+def read_input(path: Path) -> list[bytes]:
+    """One message per line (``\\n``, optional ``\\r``); a final newline ends the last line."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: input file not found") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read input file ({exc.strerror})") from None
+    lines = data.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    return [line.removesuffix(b"\r") for line in lines]
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+_FAKE_AWS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": REGION,
+    "AWS_REGION": REGION,
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_DEV": "false",
+}
+
+
+# --------------------------------------------------------------------------- provisioning
+
+
+def _create_table(dynamodb: Any, props: dict[str, Any], name: str) -> None:
+    kwargs: dict[str, Any] = {
+        "TableName": name,
+        "KeySchema": props["KeySchema"],
+        "AttributeDefinitions": props["AttributeDefinitions"],
+        "BillingMode": props.get("BillingMode", "PROVISIONED"),
+    }
+    throughput = props.get("ProvisionedThroughput") or {
+        "ReadCapacityUnits": 5,
+        "WriteCapacityUnits": 5,
+    }
+    if kwargs["BillingMode"] == "PROVISIONED":
+        kwargs["ProvisionedThroughput"] = throughput
+    indexes = []
+    for gsi in props.get("GlobalSecondaryIndexes") or []:
+        index = {k: gsi[k] for k in ("IndexName", "KeySchema", "Projection")}
+        if kwargs["BillingMode"] == "PROVISIONED":
+            index["ProvisionedThroughput"] = gsi.get("ProvisionedThroughput", throughput)
+        indexes.append(index)
+    if indexes:
+        kwargs["GlobalSecondaryIndexes"] = indexes
+    dynamodb.create_table(**kwargs)
+    ttl = props.get("TimeToLiveSpecification")
+    if ttl and ttl.get("Enabled"):
+        dynamodb.update_time_to_live(
+            TableName=name,
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl["AttributeName"]},
+        )
+
+
+def _provision(stack: StackModel, clients: dict[str, Any]) -> None:
+    for lid, resource in stack.of_type("AWS::DynamoDB::Table").items():
+        _create_table(clients["dynamodb"], resource.get("Properties") or {}, stack.ref(lid))
+    for lid, resource in stack.of_type("AWS::Kinesis::Stream").items():
+        props = resource.get("Properties") or {}
+        mode = (props.get("StreamModeDetails") or {}).get("StreamMode", "PROVISIONED")
+        if mode == "ON_DEMAND":
+            clients["kinesis"].create_stream(
+                StreamName=stack.ref(lid), StreamModeDetails={"StreamMode": "ON_DEMAND"}
+            )
+        else:
+            clients["kinesis"].create_stream(
+                StreamName=stack.ref(lid), ShardCount=int(props.get("ShardCount", 1))
+            )
+    for lid in stack.of_type("AWS::S3::Bucket"):
+        clients["s3"].create_bucket(Bucket=stack.ref(lid))
+    for lid in stack.of_type("AWS::SQS::Queue"):
+        clients["sqs"].create_queue(QueueName=stack.physical_name(lid))
+    for lid in stack.of_type("AWS::SNS::Topic"):
+        clients["sns"].create_topic(Name=stack.physical_name(lid))
+
+
+# --------------------------------------------------------------------------- the processor
+
+
+def _mapping(stack: StackModel, function_lid: str) -> tuple[str, MappingSettings]:
+    """The stream feeding the function and the mapping's settings."""
+    for resource in stack.of_type("AWS::Lambda::EventSourceMapping").values():
+        props = resource.get("Properties") or {}
+        if stack.logical_id_of(props.get("FunctionName")) != function_lid:
+            continue
+        stream_lid = stack.logical_id_of(props.get("EventSourceArn"))
+        if stream_lid is None:
+            continue
+        on_failure = ((props.get("DestinationConfig") or {}).get("OnFailure") or {}).get(
+            "Destination"
+        )
+        queue_lid = stack.logical_id_of(on_failure)
+        settings = MappingSettings(
+            batch_size=int(props.get("BatchSize", 100)),
+            maximum_retry_attempts=int(props.get("MaximumRetryAttempts", -1)),
+            bisect_on_error=bool(props.get("BisectBatchOnFunctionError", False)),
+            report_batch_item_failures="ReportBatchItemFailures"
+            in (props.get("FunctionResponseTypes") or []),
+            on_failure_queue_url=stack.ref(queue_lid) if queue_lid else None,
+        )
+        return stream_lid, settings
+    raise TemplateError(f"{stack.path}: no event source mapping feeds {function_lid}")
+
+
+def _publish(kinesis: Any, stream: str, lines: list[bytes]) -> dict[int, tuple[str, str]]:
+    """Put each line as one record; line number (1-based) -> (shard, sequence number)."""
+    placed: dict[int, tuple[str, str]] = {}
+    pending = [
+        (n, line) for n, line in enumerate(lines, start=1) if len(line) <= IOT_MAX_MESSAGE_BYTES
+    ]
+    while pending:
+        chunk, pending = pending[:500], pending[500:]
+        response = kinesis.put_records(
+            StreamName=stream,
+            Records=[{"Data": line, "PartitionKey": _partition_key(n, line)} for n, line in chunk],
+        )
+        for (n, line), result in zip(chunk, response["Records"], strict=True):
+            if "SequenceNumber" in result:
+                placed[n] = (result["ShardId"], result["SequenceNumber"])
+            else:
+                pending.append((n, line))
+    return placed
+
+
+def _partition_key(line_number: int, line: bytes) -> str:
+    # The IoT rule keys records by ${topic(3)}: the sensor id of the topic the device used.
+    try:
+        sensor = json.loads(line).get("sensor_id")
+    except (ValueError, AttributeError, RecursionError):
+        sensor = None
+    if isinstance(sensor, str) and 0 < len(sensor) <= 256:
+        return sensor
+    return f"line-{line_number}"
+
+
+def _inject_throttling(client: Any, rate: float, rng: random.Random) -> dict[str, int]:
+    """Make a share of the client's DynamoDB writes fail with a throttling error."""
+    from botocore.awsrequest import AWSResponse
+
+    counter = {"throttled": 0}
+
+    def maybe_throttle(**_: Any) -> Any:
+        if rng.random() >= rate:
+            return None
+        counter["throttled"] += 1
+        error = {
+            "Error": {
+                "Code": "ProvisionedThroughputExceededException",
+                "Message": "injected by tap.local --throttle-rate",
+            },
+            "ResponseMetadata": {"HTTPStatusCode": 400},
+        }
+        return AWSResponse("https://dynamodb.local", 400, {}, None), error
+
+    client.meta.events.register("before-call.dynamodb.UpdateItem", maybe_throttle)
+    return counter
+
+
+# --------------------------------------------------------------------------- analytics
+
+
+def _glue_tables(stack: StackModel) -> list[GlueTable]:
+    tables = []
+    for lid, resource in stack.of_type("AWS::Glue::Table").items():
+        props = resource.get("Properties") or {}
+        table_input = props.get("TableInput") or {}
+        descriptor = table_input.get("StorageDescriptor") or {}
+        location = stack.render(descriptor.get("Location"))
+        if not location:
+            raise TemplateError(f"{stack.path}: cannot resolve the location of {lid}")
+        tables.append(
+            GlueTable(
+                database=stack.render(props.get("DatabaseName")),
+                name=stack.render(table_input.get("Name")) or lid.lower(),
+                columns=[(c["Name"], c["Type"]) for c in descriptor.get("Columns") or []],
+                partition_keys=[
+                    (c["Name"], c["Type"]) for c in table_input.get("PartitionKeys") or []
+                ],
+                location=location if location.endswith("/") else location + "/",
+                location_template=stack.render(
+                    (table_input.get("Parameters") or {}).get("storage.location.template")
+                ),
+            )
+        )
+    return tables
+
+
+def _named_queries(stack: StackModel) -> list[NamedQuery]:
+    return [
+        NamedQuery(
+            name=stack.render(props.get("Name")) or lid,
+            database=stack.render(props.get("Database")),
+            query=props.get("QueryString", ""),
+        )
+        for lid, props in (
+            (lid, r.get("Properties") or {})
+            for lid, r in stack.of_type("AWS::Athena::NamedQuery").items()
+        )
+    ]
+
+
+def _archive(stack: StackModel, clients: dict[str, Any], records: list[dict]) -> list[str]:
+    keys: list[str] = []
+    for lid, resource in stack.of_type("AWS::KinesisFirehose::DeliveryStream").items():
+        props = resource.get("Properties") or {}
+        destination = props.get("ExtendedS3DestinationConfiguration") or props.get(
+            "S3DestinationConfiguration"
+        )
+        bucket_lid = stack.logical_id_of((destination or {}).get("BucketARN"))
+        if not destination or not bucket_lid:
+            continue
+        keys += write_firehose_archive(
+            clients["s3"], destination, stack.ref(bucket_lid), stack.ref(lid), records
+        )
+    return keys
+
+
+def _export_aggregates(
+    stack: StackModel, clients: dict[str, Any], tables: list[GlueTable], items: list[dict]
+) -> str | None:
+    """Write the items where the Glue table of DynamoDB exports (a ``newimage`` column) reads."""
+    for lid, resource in stack.of_type("AWS::Glue::Table").items():
+        table_input = (resource.get("Properties") or {}).get("TableInput") or {}
+        columns = (table_input.get("StorageDescriptor") or {}).get("Columns") or []
+        if not any(c["Name"].lower() == "newimage" for c in columns):
+            continue
+        table = next(
+            t for t in tables if t.name == (stack.render(table_input.get("Name")) or lid.lower())
+        )
+        parameters = table_input.get("Parameters") or {}
+        path = table.location_template or table.location
+        for name, _ in table.partition_keys:
+            java = parameters.get(f"projection.{name}.format", "yyyy-MM-dd-HH")
+            path = path.replace("${" + name + "}", java_time_format(java, time.time()))
+        bucket, _, prefix = path.removeprefix("s3://").partition("/")
+        return write_export(clients["s3"], bucket, prefix, items)
+    return None
+
+
+# --------------------------------------------------------------------------- alerts
+
+
+def _run_alert(stack: StackModel, clients: dict[str, Any], items: list[dict]) -> dict[str, Any]:
+    try:
+        function_lid = stack.function_by_env("TOPIC_ARN")
+    except TemplateError:
+        return {"skipped": "no alert function in the template"}
+    env = stack.function_environment(function_lid)
+    capture = clients["sqs"].create_queue(QueueName="tap-local-alert-capture")["QueueUrl"]
+    capture_arn = clients["sqs"].get_queue_attributes(
+        QueueUrl=capture, AttributeNames=["QueueArn"]
+    )["Attributes"]["QueueArn"]
+    clients["sns"].subscribe(TopicArn=env["TOPIC_ARN"], Protocol="sqs", Endpoint=capture_arn)
+    minutes = [i["minute"]["S"] for i in items if "minute" in i]
+    reference = (
+        time.strftime("%Y-%m-%dT%H:%M:59Z", time.strptime(max(minutes), "%Y-%m-%dT%H:%MZ"))
+        if minutes
+        else time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    )
+    with _environment(env), contextlib.redirect_stdout(_FUNCTION_OUTPUT):
+        alert = load_function("alert", fresh=True)
+        summary = alert.handler(
+            {"source": "aws.events", "time": reference}, LambdaContext(function_name="alert")
+        )
+    messages = []
+    while True:
+        received = clients["sqs"].receive_message(QueueUrl=capture, MaxNumberOfMessages=10)
+        batch = received.get("Messages", [])
+        if not batch:
+            break
+        for message in batch:
+            envelope = json.loads(message["Body"])
+            messages.append(json.loads(envelope["Message"]))
+            clients["sqs"].delete_message(QueueUrl=capture, ReceiptHandle=message["ReceiptHandle"])
+    return {"reference_time": reference, "summary": summary, "messages": messages}
+
+
+# --------------------------------------------------------------------------- results
+
+
+def _aggregate_entry(item: dict[str, Any]) -> dict[str, Any]:
+    def number(name: str) -> float | None:
+        return float(item[name]["N"]) if name in item else None
+
+    return {
+        "segment_id": item["segment_id"]["S"],
+        "minute": item["minute"]["S"],
+        "vehicle_count": int(item["vehicle_count"]["N"]),
+        "samples": int(item["samples"]["N"]),
+        "avg_speed_kmh": number("avg_speed_kmh"),
+        "max_occupancy_pct": number("max_occupancy_pct"),
+        "congestion_level": int(item["congestion_level"]["N"]),
+    }
+
+
+def _scan(dynamodb: Any, table: str) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    for page in dynamodb.get_paginator("scan").paginate(TableName=table, ConsistentRead=True):
+        items.extend(page["Items"])
+    return items
+
+
+def _rejects(s3: Any, bucket: str, prefix: str) -> dict[tuple[str, str], str]:
+    """(shard, sequence number) -> reason, from the processor's reject objects."""
+    found: dict[tuple[str, str], str] = {}
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for obj in page.get("Contents", []):
+            body = json.loads(s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read())
+            shard = str(body.get("event_id", "")).split(":", 1)[0]
+            found[(shard, str(body.get("sequence_number")))] = body.get("reason", "")
+    return found
+
+
+@dataclass
+class _Accounting:
+    status: dict[int, str]
+    rejected: list[dict[str, Any]]
+
+
+def _account(
+    lines: list[bytes],
+    placed: dict[int, tuple[str, str]],
+    rejects: dict[tuple[str, str], str],
+    dead: set[tuple[str, str]],
+    items: list[dict[str, Any]],
+) -> _Accounting:
+    """Status of each line, from what the pipeline wrote (not from what it should have)."""
+    readings = _parse_reading()
+    counted = {
+        (i["segment_id"]["S"], key) for i in items if "readings" in i for key in i["readings"]["SS"]
+    }
+    status: dict[int, str] = {}
+    rejected: list[dict[str, Any]] = []
+    seen: set[tuple[str, str]] = set()
+    for n, line in enumerate(lines, start=1):
+        if n not in placed:
+            status[n] = "rejected"
+            rejected.append({"line": n, "reason": "oversized: over IoT Core's 128 KiB limit"})
+            continue
+        if placed[n] in rejects:
+            status[n] = "rejected"
+            rejected.append({"line": n, "reason": rejects[placed[n]]})
+            continue
+        reading = readings(line)
+        identity = None if isinstance(reading, str) else (reading.segment_id, reading.key)
+        if identity in counted:
+            status[n] = "duplicate" if identity in seen else "aggregated"
+            seen.add(identity)
+        elif placed[n] in dead:
+            status[n] = "dead-lettered"
+        else:
+            status[n] = "lost"
+    return _Accounting(status, rejected)
+
+
+def _parse_reading() -> Any:
+    load_function("processor")
+    import readings  # the processor's module, on sys.path once the function is loaded
+
+    return readings.parse_reading
+
+
+def run_pipeline(options: RunOptions) -> dict[str, Any]:
+    """Run the pipeline on ``options.input``; the result object of ``--json``."""
+    from tap.local.template import load_stack
+
+    stack = load_stack(options.template)
+    lines = read_input(options.input)
+    rng = random.Random(options.seed)
+    _FUNCTION_OUTPUT.target = sys.stderr if options.verbose else None
+
+    import boto3
+    from moto import mock_aws
+
+    with _environment(_FAKE_AWS), mock_aws():
+        clients = {
+            n: boto3.client(n, region_name=REGION)
+            for n in ("dynamodb", "kinesis", "s3", "sqs", "sns")
+        }
+        _provision(stack, clients)
+        processor_lid = stack.function_by_env("REJECTS_BUCKET")
+        env = stack.function_environment(processor_lid)
+        stream_lid, settings = _mapping(stack, processor_lid)
+        stream = stack.ref(stream_lid)
+        placed = _publish(clients["kinesis"], stream, lines)
+
+        with _environment(env), contextlib.redirect_stdout(_FUNCTION_OUTPUT):
+            processor = load_function("processor", fresh=True)
+            processor._clients.cache_clear()
+            throttles = (
+                _inject_throttling(processor._clients()[0], options.throttle_rate, rng)
+                if options.throttle_rate > 0
+                else {"throttled": 0}
+            )
+            delivery = StreamDelivery(
+                kinesis=clients["kinesis"],
+                sqs=clients["sqs"],
+                stream_name=stream,
+                stream_arn=stack.arn(stream_lid),
+                settings=settings,
+                handler=processor.handler,
+                function_arn=stack.arn(processor_lid),
+                rng=rng,
+                redeliver_rate=options.redeliver_rate,
+                output=_FUNCTION_OUTPUT,
+            )
+            stats = delivery.run()
+            all_records = [r for rs in delivery.shard_records().values() for r in rs]
+
+        items = [
+            i
+            for i in _scan(clients["dynamodb"], env["TABLE_NAME"])
+            if i["pk"]["S"].startswith("SEG#")
+        ]
+        archive_keys = _archive(stack, clients, all_records)
+        tables = _glue_tables(stack)
+        _export_aggregates(stack, clients, tables, items)
+        alerts = _run_alert(stack, clients, items)
+        queries = run_named_queries(build_database(clients["s3"], tables), _named_queries(stack))
+        rejects = _rejects(clients["s3"], env["REJECTS_BUCKET"], env.get("REJECTS_PREFIX", ""))
+        accounting = _account(lines, placed, rejects, set(stats.dead_lettered), items)
+
+    statuses = list(accounting.status.values())
+    aggregates = sorted(map(_aggregate_entry, items), key=lambda a: (a["segment_id"], a["minute"]))
+    return {
+        "aggregates": aggregates,
+        "rejected": accounting.rejected,
+        "queries": queries,
+        "alerts": alerts,
+        "counts": {
+            "lines": len(lines),
+            "aggregated": statuses.count("aggregated"),
+            "duplicates": statuses.count("duplicate"),
+            "rejected": statuses.count("rejected"),
+            "dead_lettered": statuses.count("dead-lettered"),
+            "lost": statuses.count("lost"),
+            "aggregates": len(aggregates),
+            "invocations": stats.invocations,
+            "retries": stats.retries,
+            "redeliveries": stats.redeliveries,
+            "reported_item_failures": stats.reported_failures,
+            "dlq_messages": stats.dlq_messages,
+            "injected_throttles": throttles["throttled"],
+            "archive_objects": len(archive_keys),
+        },
+    }

@@ -1,0 +1,143 @@
+"""`python -m tap.local run` on the synthesized dev template: every line aggregated or
+rejected, aggregates equal to the test's own computation. GIVEN / WHEN / THEN."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tap.local.run import RunOptions, run_pipeline
+from tests.integration.scenario import build, local_aggregates
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory):
+    scenario = build(base_ms=(int(time.time()) // 60 - 4) * 60_000)
+    path = tmp_path_factory.mktemp("input") / "mixed.jsonl"
+    path.write_text("\n".join(scenario.lines) + "\n")
+    return scenario, path
+
+
+@pytest.fixture(scope="module")
+def result(mixed, dev_template):
+    scenario, path = mixed
+    return run_pipeline(
+        RunOptions(input=path, template=dev_template, seed=3, redeliver_rate=1.0, throttle_rate=0.3)
+    )
+
+
+def test_aggregates_match_an_independent_computation(mixed, result):
+    # GIVEN valid, invalid and duplicated lines, delivered with redeliveries and throttling
+    scenario, _ = mixed
+    # THEN the aggregates are those of the distinct valid readings, no more, no less
+    assert local_aggregates(result) == scenario.expected_aggregates()
+    assert result["counts"]["redeliveries"] > 0 and result["counts"]["injected_throttles"] > 0
+
+
+def test_every_line_is_aggregated_or_rejected(mixed, result):
+    scenario, _ = mixed
+    counts = result["counts"]
+    # THEN nothing is lost or parked: each line is counted, a duplicate, or rejected
+    assert counts["lost"] == 0 and counts["dead_lettered"] == 0
+    assert counts["aggregated"] + counts["duplicates"] + counts["rejected"] == len(scenario.lines)
+    assert {r["line"] for r in result["rejected"]} == scenario.invalid
+    assert all(r["reason"] for r in result["rejected"])
+    distinct = {(r["segment_id"], r["sensor_id"], r["ts_ms"]) for r in scenario.valid.values()}
+    assert counts["aggregated"] == len(distinct)
+
+
+def test_named_queries_run_on_the_archive(mixed, result):
+    scenario, _ = mixed
+    # THEN every named query of the workgroup runs on DuckDB
+    assert result["queries"] and all(isinstance(rows, list) for rows in result["queries"].values())
+    # AND the raw archive holds every message as Firehose wrote it (duplicates and bad ones too)
+    hourly = next(rows for name, rows in result["queries"].items() if "hourly-volume" in name)
+    per_segment: dict[str, int] = {}
+    for row in hourly:
+        if row["segment_id"] is not None:
+            per_segment[row["segment_id"]] = per_segment.get(row["segment_id"], 0) + row["readings"]
+    assert per_segment == scenario.raw_readings_per_segment()
+
+
+def test_congested_segment_is_alerted_once(mixed, result):
+    scenario, _ = mixed
+    expected = scenario.expected_aggregates()
+    latest = {}
+    for (segment, _minute), agg in sorted(expected.items()):
+        latest[segment] = agg["congestion_level"]
+    threshold = result["alerts"]["summary"]["congested"]
+    # THEN the alert function saw the latest level per segment and sent one message each
+    alerted = sorted(m["segment_id"] for m in result["alerts"]["messages"])
+    assert alerted == sorted(threshold)
+    assert alerted and all(latest[s] >= 2 for s in alerted)
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tap.local", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_missing_input_file_is_one_clear_line(tmp_path, dev_template):
+    # GIVEN an input path that does not exist  WHEN the run starts
+    done = _cli("run", "--input", str(tmp_path / "nope.jsonl"), "--template", str(dev_template))
+    # THEN exit status 2 and one line, no traceback
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0 and "input file not found" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_missing_template_says_to_synthesize(tmp_path):
+    (tmp_path / "in.jsonl").write_text("{}\n")
+    done = _cli(
+        "run", "--input", str(tmp_path / "in.jsonl"), "--template", str(tmp_path / "x.json")
+    )
+    assert done.returncode == 2 and "make synth" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_cli_json_output_has_the_documented_shape(tmp_path, dev_template):
+    # GIVEN a small input with one valid, one duplicate and one bad line
+    line = json.dumps(
+        {
+            "sensor_id": "s",
+            "segment_id": "g",
+            "ts": "2025-03-01T08:15:30Z",
+            "vehicle_count": 4,
+            "avg_speed_kmh": 72.5,
+            "occupancy_pct": 9.5,
+        }
+    )
+    (tmp_path / "in.jsonl").write_text(f"{line}\n{line}\nnope\n")
+    # WHEN run with --json
+    done = _cli(
+        "run", "--input", str(tmp_path / "in.jsonl"), "--template", str(dev_template), "--json"
+    )
+    # THEN one JSON object with aggregates, rejected (1-based lines), queries and counts
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["aggregates"] == [
+        {
+            "segment_id": "g",
+            "minute": "2025-03-01T08:15Z",
+            "vehicle_count": 4,
+            "samples": 1,
+            "avg_speed_kmh": 72.5,
+            "max_occupancy_pct": 9.5,
+            "congestion_level": 1,
+        }
+    ]
+    assert out["rejected"] == [{"line": 3, "reason": out["rejected"][0]["reason"]}]
+    assert out["rejected"][0]["reason"].startswith("not-json")
+    assert set(out) >= {"aggregates", "rejected", "queries", "counts"}
+    assert out["counts"]["duplicates"] == 1 and out["counts"]["lines"] == 3
