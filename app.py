@@ -17,6 +17,7 @@ import aws_cdk as cdk  # noqa: E402
 from cdk_nag import AwsSolutionsChecks  # noqa: E402
 
 from tap.config import ENVIRONMENTS_KEY, ConfigError, load_props  # noqa: E402
+from tap.rules.plugin import register as register_tap_rules  # noqa: E402
 from tap.stack import TapStack  # noqa: E402
 
 
@@ -43,9 +44,11 @@ def main() -> int:
         ),
     )
 
-    # 3. guardrails: validation plugins see the final template and fail synth on errors
+    # 3. guardrails: validation plugins see the final template (overrides included) and fail
+    #    synth on unacknowledged errors: the tap rule pack, then cdk-nag AwsSolutions. (The
+    #    stack's Aspects already enforced removal policies and log retention on the tree.)
+    register_tap_rules(app, environment_suffix=props.suffix, ephemeral=props.ephemeral)
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
-    # guardrails: tap rule pack plugin (tap.rules.plugin) is registered here
 
     # 4. synth (CDK's built-in CloudFormation validation runs too: cdk.json
     #    "@aws-cdk/core:validateAgainstDefaultRules": true makes its findings errors)

@@ -21,6 +21,7 @@ from tap.pipeline.processing import TelemetryProcessor
 from tap.pipeline.storage import AggregatesTable
 from tap.pipeline.stream import TelemetryStream
 from tap.props import TapStackProps
+from tap.rules.aspects import apply_guardrail_aspects
 
 __all__ = ["TapStack"]
 
@@ -85,6 +86,11 @@ class TapStack(Stack):
             extra_alarms={"stream-iterator-age": self._stream.iterator_age_alarm},
         )
         self._add_outputs()
+        # Guardrails on the construct tree: removal policies and auto-delete by environment,
+        # log retention. The tap-rules plugin (app.py) verifies the final template.
+        apply_guardrail_aspects(
+            self, ephemeral=props.ephemeral, log_retention_days=props.log_retention_days
+        )
 
     def _add_outputs(self) -> None:
         a = self._analytics

@@ -5,7 +5,7 @@ construct, where it does not:
 
 - :class:`RemovalPolicyGuardrail` (``removal-policy``): in an ephemeral environment every
   stateful resource gets ``RemovalPolicy.DESTROY`` and every ``s3.Bucket`` must empty
-  itself on delete; in a persistent one data stores get ``RETAIN_ON_UPDATE_OR_DELETE``
+  itself on delete; in a persistent one data stores not already retained get ``RETAIN``
   (``SNAPSHOT`` for databases) and no bucket may auto-delete its objects.
 - :class:`LogRetentionGuardrail` (``log-retention``): every log group without a retention
   gets the environment's default; a Lambda function without a log group of its own is an
@@ -107,10 +107,10 @@ class RemovalPolicyGuardrail:
         elif not self._ephemeral and kind in PERSISTENT_DATA_STORES and not _auto_deleted(res):
             # (an auto-deleting bucket is reported by _check_auto_delete; retaining it here
             # would only trade that message for CDK's terser "AutoDeleteObjects" error)
+            if res.cfn_options.deletion_policy in _KEEPS_DATA:
+                return  # already retained (or snapshotted): never weaken a stronger choice
             policy = (
-                cdk.RemovalPolicy.SNAPSHOT
-                if kind in _SNAPSHOT_TYPES
-                else cdk.RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
+                cdk.RemovalPolicy.SNAPSHOT if kind in _SNAPSHOT_TYPES else cdk.RemovalPolicy.RETAIN
             )
             res.apply_removal_policy(policy)
 
@@ -132,6 +132,12 @@ class RemovalPolicyGuardrail:
                 "retained. Set auto_delete_objects only for ephemeral environments.",
             )
 
+
+_KEEPS_DATA = (
+    cdk.CfnDeletionPolicy.RETAIN,
+    cdk.CfnDeletionPolicy.RETAIN_EXCEPT_ON_CREATE,
+    cdk.CfnDeletionPolicy.SNAPSHOT,
+)
 
 # s3.Bucket(auto_delete_objects=True) adds this child; there is no public setter.
 _AUTO_DELETE_CHILD = "AutoDeleteObjectsCustomResource"

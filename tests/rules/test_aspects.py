@@ -123,7 +123,7 @@ def test_persistent_data_stores_are_retained(tmp_path: Path) -> None:
     template, error = _synth(tmp_path, build, ephemeral=False)
 
     assert error is None and template is not None
-    retained = {"DeletionPolicy": "RetainExceptOnCreate", "UpdateReplacePolicy": "Retain"}
+    retained = {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}
     template.has_resource("AWS::S3::Bucket", retained)
     template.has_resource("AWS::DynamoDB::Table", retained)
     # a stream is a buffer with bounded retention, not a data store: left as written
@@ -135,6 +135,21 @@ def test_persistent_bucket_with_auto_delete_fails_synth(tmp_path: Path) -> None:
 
     assert error is not None
     assert AUTO_DELETE_PERSISTENT in error and "GuardedStack/Data" in error
+
+
+def test_persistent_keeps_a_stronger_choice_made_by_the_construct(tmp_path: Path) -> None:
+    def build(stack: cdk.Stack) -> None:
+        dynamodb.Table(
+            stack,
+            "Table",
+            partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
+            removal_policy=cdk.RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
+        )
+
+    template, error = _synth(tmp_path, build, ephemeral=False)
+
+    assert error is None and template is not None
+    template.has_resource("AWS::DynamoDB::Table", {"DeletionPolicy": "RetainExceptOnCreate"})
 
 
 def test_plugin_catches_the_override_the_aspect_cannot_see(tmp_path: Path) -> None:
