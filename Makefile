@@ -92,12 +92,17 @@ demo: install
 	$(PY) -m tap.local sample --output cdk.out/demo-input.jsonl
 	$(PY) -m tap.local run --input cdk.out/demo-input.jsonl --template cdk.out/TapStack-$(ENV).template.json --throttle-rate 0.1
 
-## bench: rule evaluation, synth and processor benchmarks (Markdown table + JSON)
+## bench: rule evaluation, synth and processor benchmarks (Markdown table + JSON; records docs/benchmarks.md)
 bench: install
+	$(PY) bench/run.py --record
 
 ## deploy / destroy: real AWS (needs credentials); outputs go to cfn-outputs/flat-outputs.json
 deploy: install
 	$(CDK) deploy --context env=$(ENV) --require-approval never --outputs-file cfn-outputs/flat-outputs.json
+	@# cdk nests outputs by stack; tests and tools read one flat {OutputKey: value} object.
+	$(PY) -c 'import json, pathlib; p = pathlib.Path("cfn-outputs/flat-outputs.json"); \
+		d = json.loads(p.read_text()); \
+		p.write_text(json.dumps({k: v for s in d.values() for k, v in s.items()}, indent=2))'
 
 destroy: install
 	$(CDK) destroy --context env=$(ENV) --force
