@@ -56,6 +56,7 @@ test: install
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
 ## rules-doc: regenerate RULES.md from the rule metadata
 rules-doc: install

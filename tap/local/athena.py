@@ -71,10 +71,10 @@ def _coerce_number(value: Any, integral: bool) -> Any:
         return None
     try:
         if integral:
-            number = int(value) if not isinstance(value, float) else None
-            return number if number is not None and -(2**63) <= number < 2**63 else None
-        number = float(value)
-        return number if math.isfinite(number) else None
+            whole = int(value) if not isinstance(value, float) else None
+            return whole if whole is not None and -(2**63) <= whole < 2**63 else None
+        real = float(value)
+        return real if math.isfinite(real) else None
     except (TypeError, ValueError, OverflowError):
         return None
 
