@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,6 +41,16 @@ def top_level_names(tree: ast.Module) -> set[str]:
             for h in getattr(st, "handlers", []) or []:
                 todo.extend(h.body)
     return names
+
+
+@lru_cache(maxsize=256)
+def _module_names(source: str) -> frozenset[str] | SyntaxError:
+    """Top-level names of a module's source, or its syntax error; by content, so a module
+    staged by many functions (or stacks) is parsed once per process."""
+    try:
+        return frozenset(top_level_names(ast.parse(source)))
+    except SyntaxError as exc:
+        return exc
 
 
 class HandlerExists(Rule):
@@ -122,16 +133,15 @@ class HandlerExists(Rule):
                 source = path.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):
                 return
-        try:
-            tree = ast.parse(source)
-        except SyntaxError as exc:
+        names = _module_names(source)
+        if isinstance(names, SyntaxError):
             yield self.violation(
                 res,
                 "Properties/Handler",
-                f"handler {handler!r}: {where} does not parse (line {exc.lineno}: {exc.msg})",
+                f"handler {handler!r}: {where} does not parse (line {names.lineno}: {names.msg})",
             )
             return
-        if func not in top_level_names(tree):
+        if func not in names:
             yield self.violation(
                 res,
                 "Properties/Handler",

@@ -18,17 +18,16 @@ The cfn-lint keyword ``cfnLint`` (which dispatches to cfn-lint's non-schema rule
 added, so only schema keywords run.
 
 Caching: results are cached by ``(region, type, shape)`` where the shape is the properties'
-canonical JSON with every intrinsic value replaced by a numbered placeholder (equal
-intrinsics get equal numbers, so ``uniqueItems`` still sees duplicates). The validator never
-looks inside an intrinsic, so two resources of one shape are equally valid: replicated
-resources (the same construct instantiated N times, referencing different resources) cost
-one validation. A cached shape *with* errors is validated again, so messages always quote
-the resource's own values.
+canonical form (nested tuples, keys sorted) with every intrinsic value replaced by a
+numbered placeholder (equal intrinsics get equal numbers, so ``uniqueItems`` still sees
+duplicates). The validator never looks inside an intrinsic, so two resources of one shape
+are equally valid: replicated resources (the same construct instantiated N times,
+referencing different resources) cost one validation. A cached shape *with* errors is
+validated again, so messages always quote the resource's own values.
 """
 
 from __future__ import annotations
 
-import json
 from collections import deque
 from dataclasses import dataclass
 from functools import cache
@@ -110,7 +109,7 @@ class SchemaError:
         return "/".join(("Properties", *self.path))
 
 
-_results: dict[tuple[str, ...], tuple[SchemaError, ...]] = {}
+_results: dict[tuple[Any, ...], tuple[SchemaError, ...]] = {}
 
 
 @cache
@@ -159,23 +158,50 @@ def _convert(err: Any) -> SchemaError | None:
     return SchemaError(rule, tuple(str(p) for p in err.path), err.message)
 
 
-def shape_key(value: Any) -> str:
-    """Canonical JSON of ``value`` with opaque intrinsics replaced by numbered placeholders."""
-    numbers: dict[str, int] = {}
+# Tags of the shape's nested tuples. A leaf string stands for itself; other scalars are
+# ``(type, value)`` (floats by ``repr``), so ``1``, ``1.0``, ``True`` and ``"1"`` stay
+# apart exactly as in their JSON text.
+_DICT, _LIST, _FN, _OTHER = "$dict", "$list", "$fn", "$other"
+
+
+def _frozen(v: Any) -> Any:
+    """A hashable form of a JSON value: equal forms for equal values (dict order aside)."""
+    if isinstance(v, str):
+        return v
+    if isinstance(v, dict):
+        return (_DICT, tuple(sorted((k, _frozen(x)) for k, x in v.items())))
+    if isinstance(v, list):
+        return (_LIST, tuple(_frozen(x) for x in v))
+    return _scalar(v)
+
+
+def _scalar(v: Any) -> Any:
+    if isinstance(v, float):
+        return (float, repr(v))
+    if v is None or isinstance(v, int):  # bool is an int subclass: its type keeps it apart
+        return (v.__class__, v)
+    return (_OTHER, str(v))
+
+
+def shape_key(value: Any) -> Any:
+    """Canonical, hashable form of ``value`` with opaque intrinsics replaced by numbered
+    placeholders (nested tuples: hashing them is cheaper than JSON text)."""
+    numbers: dict[Any, int] = {}
 
     def norm(v: Any) -> Any:
+        if isinstance(v, str):
+            return v
         if isinstance(v, dict):
             if len(v) == 1:
                 ((k, arg),) = v.items()
                 if k in _OPAQUE and not (k == "Ref" and arg == "AWS::NoValue"):
-                    raw = json.dumps(v, sort_keys=True, default=str)
-                    return {"$fn": numbers.setdefault(raw, len(numbers))}
-            return {k: norm(x) for k, x in v.items()}
+                    return (_FN, numbers.setdefault(_frozen(v), len(numbers)))
+            return (_DICT, tuple(sorted((k, norm(x)) for k, x in v.items())))
         if isinstance(v, list):
-            return [norm(x) for x in v]
-        return v
+            return (_LIST, tuple(norm(x) for x in v))
+        return _scalar(v)
 
-    return json.dumps(norm(value), sort_keys=True, separators=(",", ":"), default=str)
+    return norm(value)
 
 
 _VALUE_KEYWORDS = frozenset(
@@ -200,7 +226,7 @@ def _split(region: str, resource_type: str) -> tuple[Any, dict[str, Any]] | None
     return validator.evolve(schema=root), schema["properties"]
 
 
-def _root_key(properties: dict[str, Any], schema: dict[str, Any]) -> str:
+def _root_key(properties: dict[str, Any], schema: dict[str, Any]) -> Any:
     """What the root keywords can see: the property names, and the values only where the
     root schema inspects them (combinators) or they decide presence (Fn::If, NoValue)."""
     if any(k in schema for k in _VALUE_KEYWORDS):
@@ -213,7 +239,7 @@ def _root_key(properties: dict[str, Any], schema: dict[str, Any]) -> str:
     )
 
 
-def _cached(key: tuple[str, ...], compute: Any) -> tuple[SchemaError, ...]:
+def _cached(key: tuple[Any, ...], compute: Any) -> tuple[SchemaError, ...]:
     cached = _results.get(key)
     if cached == ():
         return cached

@@ -129,6 +129,7 @@ def _managed_policies() -> dict[str, Any] | None:
         return None
 
 
+@cache
 def managed_policy_dataset() -> str | None:
     """Which dataset knows AWS managed policies (for messages), ``None`` if none."""
     if _managed_policies() is None:

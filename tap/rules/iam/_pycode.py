@@ -18,6 +18,7 @@ asset's own modules (``import store``, ``from store import Store``, relative imp
 from __future__ import annotations
 
 import ast
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -708,8 +709,36 @@ def find_sdk_calls(root: Path) -> list[SdkCall]:
     return find_sdk_calls_in_sources(sources)
 
 
+# Analyses by source content: stacks copied from one construct (and functions sharing one
+# asset) stage the same code, which is then parsed and analysed once per process. The key
+# is a digest of every path and source, so an edited file is a new key.
+_ANALYSES: dict[bytes, tuple[SdkCall, ...]] = {}
+_MAX_ANALYSES = 256
+
+
+def _digest(sources: dict[str, str]) -> bytes:
+    h = hashlib.sha256()
+    for rel, text in sources.items():
+        for part in (rel, text):
+            data = part.encode("utf-8", "surrogatepass")
+            h.update(len(data).to_bytes(8, "big"))
+            h.update(data)
+    return h.digest()
+
+
 def find_sdk_calls_in_sources(sources: dict[str, str]) -> list[SdkCall]:
     """Every AWS SDK call in ``{relative path: source}`` (inline code: ``index.py``)."""
+    key = _digest(sources)
+    found = _ANALYSES.get(key)
+    if found is None:
+        found = tuple(_analyse(sources))
+        if len(_ANALYSES) >= _MAX_ANALYSES:
+            _ANALYSES.clear()
+        _ANALYSES[key] = found
+    return list(found)
+
+
+def _analyse(sources: dict[str, str]) -> list[SdkCall]:
     files: dict[str, ast.Module] = {}
     paths: dict[str, str] = {}
     for rel, text in sources.items():

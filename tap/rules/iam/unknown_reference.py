@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from tap.rules.base import Rule
@@ -24,8 +25,10 @@ if TYPE_CHECKING:
     from tap.rules.model import Resource
 
 
+@lru_cache(maxsize=8192)
 def action_problem(action: str) -> str | None:
-    """Why an IAM action (wildcards allowed) names nothing, or ``None``."""
+    """Why an IAM action (wildcards allowed) names nothing, or ``None`` (cached: the
+    dataset is fixed for the process, and stacks repeat the same actions)."""
     if action == "*":
         return None
     prefix, sep, name = action.partition(":")
