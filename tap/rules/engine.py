@@ -6,6 +6,7 @@ index built once, so the cost is linear in the number of resources.
 
 from __future__ import annotations
 
+import gc
 import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -118,6 +119,18 @@ def _finding(rule: type[Rule], stack: StackTemplate, v: Any) -> Finding:
 
 def evaluate(stacks: Iterable[StackTemplate], options: Options | None = None) -> Report:
     """Run the selected rules over ``stacks`` and return every finding."""
+    # The evaluation allocates many small, acyclic objects: the cyclic garbage collector's
+    # passes over the growing heap made 10,000 resources ~20 % slower, for nothing to free.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _evaluate(stacks, options)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _evaluate(stacks: Iterable[StackTemplate], options: Options | None) -> Report:
     options = options or Options()
     rule_classes = select_rules(options.rules)
     rules = [cls() for cls in rule_classes]

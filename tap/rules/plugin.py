@@ -38,6 +38,7 @@ Example
 from __future__ import annotations
 
 import sys
+import threading
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -98,6 +99,11 @@ class TapRulesPlugin:
             ephemeral=ephemeral,
             rules=tuple(rules) if rules else None,
         )
+        # The first evaluation in a process pays for imports and data (cfn-lint and its
+        # schemas, botocore models, IAM data: about a second). Load them now, in a thread,
+        # while CDK builds and synthesizes the app in its Node process; validate() joins it.
+        self._warm_up = threading.Thread(target=_warm_up, name="tap-rules-warm-up", daemon=True)
+        self._warm_up.start()
 
     # jsii only sees these as properties (plain attributes make synth fail with
     # "Cannot read properties of undefined").
@@ -115,6 +121,7 @@ class TapRulesPlugin:
 
     def validate(self, context: cdk.IPolicyValidationContext) -> cdk.PolicyValidationPluginReport:
         """Evaluate the templates of ``context`` and report the violations."""
+        self._warm_up.join()
         stack_paths = {
             str(Path(st.template_path).resolve()): st.stack_construct_path
             for st in context.stack_templates
@@ -138,6 +145,75 @@ class TapRulesPlugin:
                 "skipped": str(len(report.skipped)),
             },
         )
+
+
+# One resource of each type the pipeline and typical stacks use: evaluating it loads every
+# rule module and the data their first use needs. Its findings are discarded.
+_WARM_UP_TEMPLATE = {
+    "Resources": {
+        "Bucket": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "warm-up"}},
+        "Table": {
+            "Type": "AWS::DynamoDB::Table",
+            "Properties": {
+                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                "BillingMode": "PAY_PER_REQUEST",
+            },
+        },
+        "Stream": {"Type": "AWS::Kinesis::Stream", "Properties": {"Name": "warm-up"}},
+        "Queue": {"Type": "AWS::SQS::Queue", "Properties": {}},
+        "Rule": {
+            "Type": "AWS::IoT::TopicRule",
+            "Properties": {"TopicRulePayload": {"Sql": "SELECT * FROM 'a/+/b'", "Actions": []}},
+        },
+        "Topic": {"Type": "AWS::SNS::Topic", "Properties": {}},
+        "Logs": {"Type": "AWS::Logs::LogGroup", "Properties": {"RetentionInDays": 7}},
+        "Key": {"Type": "AWS::KMS::Key", "Properties": {"KeyPolicy": {"Statement": []}}},
+        "Role": {
+            "Type": "AWS::IAM::Role",
+            "Properties": {
+                "AssumeRolePolicyDocument": {
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "lambda.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ]
+                },
+                "ManagedPolicyArns": [
+                    "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+                ],
+                "Policies": [
+                    {
+                        "PolicyName": "p",
+                        "PolicyDocument": {
+                            "Statement": [
+                                {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
+                            ]
+                        },
+                    }
+                ],
+            },
+        },
+        "Function": {
+            "Type": "AWS::Lambda::Function",
+            "Properties": {
+                "Runtime": "python3.12",
+                "Handler": "index.handler",
+                "Role": {"Fn::GetAtt": ["Role", "Arn"]},
+                "Code": {"ZipFile": "import boto3\ndef handler(e, c):\n    return None\n"},
+            },
+        },
+    }
+}
+
+
+def _warm_up() -> None:
+    try:
+        evaluate([StackTemplate(name="warm-up", template=_WARM_UP_TEMPLATE)], Options())
+    except Exception:  # noqa: BLE001 - a warm-up failure only costs time; validate() reports
+        pass
 
 
 def register(

@@ -1,0 +1,90 @@
+"""Rule evaluation at scale: our pack, cfn-lint and cdk-nag on the same assemblies."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.assemblies import build
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+# cfn-lint grows faster than linearly (its µs per resource rise with size; the benchmark issue
+# reports over 8 minutes at 5,000 resources): it runs up to this size, and the table says so.
+CFN_LINT_MAX_RESOURCES = 1_100
+CDK_NAG_MAX_RESOURCES = 1_100
+
+
+def _timed(cmd: list[str], repeat: int = 1) -> tuple[float, subprocess.CompletedProcess[str]]:
+    times = []
+    proc: subprocess.CompletedProcess[str] | None = None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+        times.append(time.perf_counter() - t0)
+    assert proc is not None
+    return statistics.median(times), proc
+
+
+def ours_in_process(assembly: Path, repeat: int) -> float:
+    """Engine time alone (load + evaluate), median of ``repeat`` runs in this process."""
+    from tap.rules import evaluate_paths
+
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        evaluate_paths([assembly])
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def run(sources: list[Path], sizes: list[int], workdir: Path) -> list[dict[str, object]]:
+    rows = []
+    for size in sizes:
+        target = workdir / f"assembly-{size}"
+        shape = build(sources, size, target)
+        n = shape["resources"]
+        repeat = 3 if n <= 2_000 else 1
+        cli_s, proc = _timed(
+            [PY, "-m", "tap.rules", "check", str(target), "--format", "json"], repeat
+        )
+        if proc.returncode not in (0, 1):
+            raise SystemExit(f"tap.rules check failed on {target}:\n{proc.stderr}")
+        findings = len(json.loads(proc.stdout)["findings"])
+        engine_s = ours_in_process(target, repeat)
+        row: dict[str, object] = {
+            "resources": n,
+            "stacks": shape["stacks"],
+            "tap_cli_s": round(cli_s, 3),
+            "tap_engine_s": round(engine_s, 3),
+            "tap_us_per_resource": round(engine_s / n * 1e6, 1),
+            "tap_findings": findings,
+        }
+        if n <= CFN_LINT_MAX_RESOURCES:
+            templates = sorted(str(p) for p in target.glob("*.template.json"))
+            lint_s, _ = _timed([str(Path(PY).parent / "cfn-lint"), "--", *templates])
+            row["cfn_lint_s"] = round(lint_s, 3)
+            row["cfn_lint_us_per_resource"] = round(lint_s / n * 1e6, 1)
+            row["tap_cli_vs_cfn_lint"] = round(cli_s / lint_s, 4)
+            row["tap_engine_vs_cfn_lint"] = round(engine_s / lint_s, 4)
+        else:
+            row["cfn_lint_s"] = None
+        if n <= CDK_NAG_MAX_RESOURCES:
+            _, proc = _timed([PY, str(ROOT / "bench" / "nag_runner.py"), str(target)])
+            if proc.returncode == 0:
+                nag = json.loads(proc.stdout.strip().splitlines()[-1])
+                row["cdk_nag_s"] = round(nag["seconds"], 3)
+                row["cdk_nag_skipped_stacks"] = nag["skipped_stacks"]
+                row["tap_engine_vs_cdk_nag"] = round(engine_s / nag["seconds"], 4)
+            else:
+                row["cdk_nag_s"] = None
+                row["cdk_nag_error"] = proc.stderr.strip().splitlines()[-1:]
+        else:
+            row["cdk_nag_s"] = None
+        rows.append(row)
+        print(f"  rules @ {n} resources: {row}", file=sys.stderr)
+    return rows
