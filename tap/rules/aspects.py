@@ -43,7 +43,11 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 
-from tap.rules.general.removal_policy import PERSISTENT_DATA_STORES, STATEFUL_TYPES
+from tap.rules.general.removal_policy import (
+    PERSISTENT_DATA_STORES,
+    SNAPSHOT_TYPES,
+    STATEFUL_TYPES,
+)
 from tap.rules.resolve import Resolver
 
 if TYPE_CHECKING:
@@ -60,18 +64,6 @@ __all__ = [
 LOG_RETENTION_DAYS = frozenset(
     {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192}
     | {2557, 2922, 3288, 3653}
-)
-
-# Databases keep their data in a final snapshot (RemovalPolicy.SNAPSHOT) in persistent
-# environments; the rule TAP-GEN-12 accepts Snapshot for exactly these.
-_SNAPSHOT_TYPES = frozenset(
-    {
-        "AWS::RDS::DBCluster",
-        "AWS::RDS::DBInstance",
-        "AWS::Neptune::DBCluster",
-        "AWS::DocDB::DBCluster",
-        "AWS::Redshift::Cluster",
-    }
 )
 
 # Validations ids of the errors the Aspects raise (shown in the synth report).
@@ -110,7 +102,7 @@ class RemovalPolicyGuardrail:
             if res.cfn_options.deletion_policy in _KEEPS_DATA:
                 return  # already retained (or snapshotted): never weaken a stronger choice
             policy = (
-                cdk.RemovalPolicy.SNAPSHOT if kind in _SNAPSHOT_TYPES else cdk.RemovalPolicy.RETAIN
+                cdk.RemovalPolicy.SNAPSHOT if kind in SNAPSHOT_TYPES else cdk.RemovalPolicy.RETAIN
             )
             res.apply_removal_policy(policy)
 

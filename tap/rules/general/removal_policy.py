@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PERSISTENT_DATA_STORES",
+    "SNAPSHOT_TYPES",
     "STATEFUL_TYPES",
     "EphemeralBucketAutoDelete",
     "EphemeralStatefulDestroyed",
@@ -75,7 +76,7 @@ PERSISTENT_DATA_STORES: tuple[str, ...] = (
 )
 
 # Types for which a final snapshot keeps the data (Snapshot is as good as Retain in prod).
-_SNAPSHOT_TYPES = frozenset(
+SNAPSHOT_TYPES = frozenset(
     {
         "AWS::RDS::DBCluster",
         "AWS::RDS::DBInstance",
@@ -232,7 +233,7 @@ class PersistentDataRetained(Rule):
         stores = list(ctx.stack.of_type(*self.resource_types))
         stores += [r for r in ctx.stack.of_type("AWS::Logs::LogGroup") if r.logical_id in audit]
         for res in stores:
-            snapshot = {"Snapshot"} if res.type in _SNAPSHOT_TYPES else set()
+            snapshot = {"Snapshot"} if res.type in SNAPSHOT_TYPES else set()
             wanted = {
                 "DeletionPolicy": {"Retain", "RetainExceptOnCreate"} | snapshot,
                 "UpdateReplacePolicy": {"Retain"} | snapshot,
