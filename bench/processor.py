@@ -170,19 +170,7 @@ def writes_on_moto(all_batches: list[list[dict]]) -> dict[str, Any]:
 
     results: dict[str, Any] = {"batches": len(picked), "records_delivered": delivered}
     with mock_aws():
-        ddb = boto3.client("dynamodb")
-        ddb.create_table(
-            TableName="tap-aggregates-bench",
-            BillingMode="PAY_PER_REQUEST",
-            KeySchema=[
-                {"AttributeName": "pk", "KeyType": "HASH"},
-                {"AttributeName": "sk", "KeyType": "RANGE"},
-            ],
-            AttributeDefinitions=[
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "S"},
-            ],
-        )
+        _create_table(boto3.client("dynamodb"), "tap-aggregates-bench")
         boto3.client("s3").create_bucket(Bucket="tap-rejects-bench")
         app = load_function("processor", fresh=True)
         ours = count_writes(app._clients()[0])
@@ -224,13 +212,14 @@ def naive_batch(client: Any, records: list[dict]) -> None:
         except (ValueError, KeyError, TypeError):
             continue
         except client.exceptions.ResourceNotFoundException:
-            _naive_table(client)
+            _create_table(client, "tap-aggregates-naive")
             naive_batch(client, [rec])
 
 
-def _naive_table(client: Any) -> None:
+def _create_table(client: Any, name: str) -> None:
+    """A table with the aggregates table's keys (pk, sk), on demand."""
     client.create_table(
-        TableName="tap-aggregates-naive",
+        TableName=name,
         BillingMode="PAY_PER_REQUEST",
         KeySchema=[
             {"AttributeName": "pk", "KeyType": "HASH"},
