@@ -145,6 +145,9 @@ def writes_on_moto(all_batches: list[list[dict]]) -> dict[str, Any]:
     from moto import mock_aws
 
     sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "lambda" / "processor"))
+    from batch import fold_batch  # the processor's own module
+
     from tap.local.functions import LambdaContext, load_function
 
     picked: list[list[dict]] = []
@@ -157,6 +160,8 @@ def writes_on_moto(all_batches: list[list[dict]]) -> dict[str, Any]:
             picked.append(b)  # redelivery: must change nothing
         total += len(b)
     delivered = sum(len(b) for b in picked)
+    # distinct (segment, minute) per delivered batch: the most writes the design allows
+    groups = sum(len(fold_batch(b).groups) for b in picked)
 
     def count_writes(client: Any) -> dict[str, int]:
         counts = {"writes": 0}
@@ -168,7 +173,11 @@ def writes_on_moto(all_batches: list[list[dict]]) -> dict[str, Any]:
             client.meta.events.register(f"before-call.dynamodb.{op}", hook)
         return counts
 
-    results: dict[str, Any] = {"batches": len(picked), "records_delivered": delivered}
+    results: dict[str, Any] = {
+        "batches": len(picked),
+        "records_delivered": delivered,
+        "groups_per_batch_total": groups,
+    }
     with mock_aws():
         _create_table(boto3.client("dynamodb"), "tap-aggregates-bench")
         boto3.client("s3").create_bucket(Bucket="tap-rejects-bench")
