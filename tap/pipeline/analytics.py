@@ -335,6 +335,7 @@ class TelemetryAnalytics(Construct):
         )
         db, raw, agg = self._database_name, self._raw_table_name, self._aggregates_table_name
         recent = "dt >= date_format(current_date - INTERVAL '1' DAY, '%Y-%m-%d')"
+        severe = "(occupancy_pct >= 25 OR (occupancy_pct >= 8 AND avg_speed_kmh < 32))"
         queries = {
             "hourly-volume-per-segment": (
                 "Vehicles and readings per road segment and hour (last 2 days)",
@@ -342,13 +343,17 @@ class TelemetryAnalytics(Construct):
                 f"COUNT(*) AS readings\nFROM {db}.{raw}\nWHERE {recent}\n"
                 f"GROUP BY segment_id, dt, hour\nORDER BY dt, hour, segment_id",
             ),
+            # "Severe" as in the processor's congestion level 3 (lambda/processor/aggregate.py):
+            # occupancy >= 25 %, or speed < 32 km/h once occupancy is >= 8 %.
             "congestion-hotspots": (
-                "Segments with the highest occupancy and lowest speed (last 2 days)",
-                f"SELECT segment_id, AVG(occupancy_pct) AS mean_occupancy_pct, "
-                f"AVG(avg_speed_kmh) AS mean_speed_kmh, COUNT(*) AS readings\n"
+                "Segments ranked by readings at severe congestion (last 2 days)",
+                f"SELECT segment_id, SUM(CASE WHEN {severe} THEN 1 ELSE 0 END) "
+                f"AS severe_readings, COUNT(*) AS readings, "
+                f"AVG(occupancy_pct) AS mean_occupancy_pct, "
+                f"AVG(avg_speed_kmh) AS mean_speed_kmh\n"
                 f"FROM {db}.{raw}\nWHERE {recent}\nGROUP BY segment_id\n"
-                f"HAVING AVG(occupancy_pct) >= 50 AND AVG(avg_speed_kmh) <= 30\n"
-                f"ORDER BY mean_occupancy_pct DESC, mean_speed_kmh ASC\nLIMIT 20",
+                f"HAVING SUM(CASE WHEN {severe} THEN 1 ELSE 0 END) > 0\n"
+                f"ORDER BY severe_readings DESC, mean_occupancy_pct DESC\nLIMIT 20",
             ),
             "speed-percentiles": (
                 "p50/p85/p95 of reported average speed per segment (last 2 days)",

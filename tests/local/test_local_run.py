@@ -66,6 +66,26 @@ def test_named_queries_run_on_the_archive(mixed, result):
     assert per_segment == scenario.raw_readings_per_segment()
 
 
+def test_hotspots_query_ranks_the_segments_with_severe_readings(mixed, result):
+    scenario, _ = mixed
+    # GIVEN the raw readings as archived, each judged "severe" by the processor's level-3 bounds
+    severe: dict[str, int] = {}
+    for line in scenario.lines:
+        try:
+            r = json.loads(line)
+            occ, speed = float(r["occupancy_pct"]), float(r["avg_speed_kmh"])
+        except (ValueError, KeyError, TypeError):
+            continue
+        if occ >= 25 or (occ >= 8 and speed < 32):
+            severe[r["segment_id"]] = severe.get(r["segment_id"], 0) + 1
+    # WHEN the hotspots named query runs on the archive
+    rows = next(rows for name, rows in result["queries"].items() if "hotspots" in name)
+    # THEN it lists exactly those segments, most severe readings first
+    assert {row["segment_id"]: row["severe_readings"] for row in rows} == severe
+    assert [row["severe_readings"] for row in rows] == sorted(severe.values(), reverse=True)
+    assert severe
+
+
 def test_congested_segment_is_alerted_once(mixed, result):
     scenario, _ = mixed
     expected = scenario.expected_aggregates()
