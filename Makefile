@@ -97,6 +97,11 @@ demo: install
 bench: install
 	$(PY) bench/run.py --record
 
+## coverage: which failures of the seeds tap, cdk-nag, cfn-lint, checkov and CDK's validation catch (bench/results/coverage.json)
+.PHONY: coverage
+coverage: install
+	$(PY) bench/coverage/run.py
+
 ## deploy / destroy: real AWS (needs credentials); outputs go to cfn-outputs/flat-outputs.json
 deploy: install
 	$(CDK) deploy --context env=$(ENV) --require-approval never --outputs-file cfn-outputs/flat-outputs.json

@@ -23,6 +23,7 @@ os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 from bench import processor, rules_scale, synth_breakdown  # noqa: E402
+from bench.coverage.report import markdown as coverage_markdown  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 
@@ -71,6 +72,22 @@ def corpus() -> list[Path]:
             capture_output=True,
         )
     return [dev, *sorted(p for p in tests.iterdir() if (p / "manifest.json").exists())]
+
+
+def coverage() -> dict:
+    """Section 4 (`make coverage` alone): bench/coverage/run.py in its own process, with its
+    own CDK app and jsii runtime; it writes bench/results/coverage.json."""
+    out = RESULTS / "coverage.json"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "coverage" / "run.py"), "--json", str(out)],
+        cwd=ROOT,
+        capture_output=True,  # the validation reports of 90 stacks: shown only on failure
+        text=True,
+    )
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stderr[-5000:])
+        raise SystemExit(f"bench/coverage/run.py exited {proc.returncode}")
+    return json.loads(out.read_text())
 
 
 def _fmt(v: object, unit: str = "") -> str:
@@ -156,6 +173,16 @@ def markdown(data: dict) -> str:
             f"| {c['ours_writes_per_1000'] / c['naive_writes_per_1000']:.2f} "
             f"| {c['ours_writes']:,} / {c['groups_per_batch_total']:,} |"
         )
+    if "coverage" in data:
+        lines += [
+            "",
+            "### 4. Failure-class coverage against peers",
+            "",
+            "Stacks reproducing the documented failures (`make coverage` runs this section "
+            "alone; cases in `bench/coverage/cases.py`).",
+            "",
+            coverage_markdown(data["coverage"]),
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -179,6 +206,8 @@ def main() -> int:
     data["synth"] = synth_breakdown.run(repeat=1)
     print("processor ...", file=sys.stderr)
     data["processor"] = processor.run()
+    print("failure-class coverage ...", file=sys.stderr)
+    data["coverage"] = coverage()
     data["bench_seconds"] = round(time.perf_counter() - t0, 1)
     (RESULTS / "bench.json").write_text(json.dumps(data, indent=2))
     table = markdown(data)
