@@ -22,8 +22,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-__all__ = ["SqlProblem", "check_sql", "find_topic_filter", "topic_filter_problem"]
+if TYPE_CHECKING:
+    from tap.rules.base import Context
+    from tap.rules.model import Resource
+    from tap.rules.resolve import Text
+
+__all__ = [
+    "SqlProblem",
+    "check_sql",
+    "find_topic_filter",
+    "topic_filter_problem",
+    "topic_rule_sql",
+]
 
 _FROM = re.compile(r"\bFROM\s+'((?:[^']|'')*)'", re.IGNORECASE)
 _SELECT_VALUE = re.compile(r"^\s*SELECT\s+VALUE\b", re.IGNORECASE)
@@ -36,6 +48,15 @@ _UNSUPPORTED_CLAUSES = ("joins", "group", "order", "having", "limit", "offset")
 @dataclass(frozen=True, slots=True)
 class SqlProblem:
     message: str
+
+
+def topic_rule_sql(res: Resource, ctx: Context) -> Text | None:
+    """A topic rule's resolved SQL; ``None`` when absent or not knowable at synth."""
+    payload = res.properties.get("TopicRulePayload")
+    if not isinstance(payload, dict) or "Sql" not in payload:
+        return None
+    text = ctx.text(payload["Sql"])
+    return None if text is None or text.has_unknown else text
 
 
 def find_topic_filter(sql: str) -> re.Match[str] | None:

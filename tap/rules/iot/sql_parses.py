@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from tap.rules.base import Rule
-from tap.rules.iot._sql import check_sql, find_topic_filter
+from tap.rules.iot._sql import check_sql, find_topic_filter, topic_rule_sql
 
 if TYPE_CHECKING:
     from tap.rules.base import Context
@@ -39,11 +39,8 @@ class SqlParses(Rule):
     resource_types = ("AWS::IoT::TopicRule",)
 
     def check(self, res: Resource, ctx: Context) -> Iterator[Violation]:
-        payload = res.properties.get("TopicRulePayload")
-        if not isinstance(payload, dict) or "Sql" not in payload:
-            return
-        text = ctx.text(payload["Sql"])
-        if text is None or text.has_unknown:
+        text = topic_rule_sql(res, ctx)
+        if text is None:
             return
         marked = text.render(default=_MARK)
         if marked is None:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from tap.rules.base import Rule
-from tap.rules.iot._sql import find_topic_filter, topic_filter_problem
+from tap.rules.iot._sql import find_topic_filter, topic_filter_problem, topic_rule_sql
 
 if TYPE_CHECKING:
     from tap.rules.base import Context
@@ -32,11 +32,8 @@ class TopicFilterValid(Rule):
     resource_types = ("AWS::IoT::TopicRule",)
 
     def check(self, res: Resource, ctx: Context) -> Iterator[Violation]:
-        payload = res.properties.get("TopicRulePayload")
-        if not isinstance(payload, dict) or "Sql" not in payload:
-            return
-        text = ctx.text(payload["Sql"])
-        if text is None or text.has_unknown:
+        text = topic_rule_sql(res, ctx)
+        if text is None:
             return
         # Tokens (an environment suffix) render as a plain level: never a wildcard problem.
         sql = text.render(default="x")
