@@ -1276,3 +1276,9 @@ CASES: tuple[Case, ...] = (
         ("Fn",),
     ),
 )
+
+# RULES-SPEC Part 2, one module per class under bench/coverage/part2/ (imported last: those
+# modules build on the helpers above).
+from bench.coverage.part2 import PART2_CASES  # noqa: E402
+
+CASES = CASES + PART2_CASES

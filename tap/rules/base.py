@@ -27,7 +27,7 @@ Example
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -64,6 +64,23 @@ FAILURE_CLASSES: dict[str, Severity] = {
     "cfn-schema": "error",
     "stream-error-handling": "error",
     "log-retention": "warning",
+    # Part 2: deploy-time failures that CDK users reported.
+    "s3-acl-ownership": "error",
+    "s3-public-access-block": "error",
+    "sqs-visibility-timeout": "error",
+    "policy-size-limit": "error",
+    "circular-dependency": "error",
+    "lambda-environment": "error",
+    "schedule-expression": "error",
+    "sfn-definition": "error",
+    "cloudfront-origin-domain": "error",
+    "eventbridge-pattern": "error",
+    "region-bound-resource": "error",
+    "global-name-collision": "error",
+    "ecs-task-size": "error",
+    "fifo-incompatible": "error",
+    "missing-dependson": "error",
+    "apigw-account-logging-role": "warning",
 }
 
 
@@ -73,6 +90,9 @@ class Context:
 
     stack: StackTemplate
     environment: EnvironmentInfo
+    settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """Per-rule settings from the user's configuration, keyed by rule id or class slug
+    (see :meth:`setting`)."""
     shared: dict[str, Any] = field(default_factory=dict)
     """Per-stack cache rules can share (e.g. an IAM policy index), keyed by owner."""
 
@@ -92,6 +112,18 @@ class Context:
 
     def resource(self, logical_id: str) -> Resource | None:
         return self.stack.resources.get(logical_id)
+
+    def setting(self, rule: type[Rule] | Rule, key: str, default: Any = None) -> Any:
+        """A user setting of ``rule``: looked up under its id, then under its class slug.
+
+        Example: ``ctx.setting(self, "horizon_days", 180)`` reads
+        ``[tool.tap-rules.settings.lambda-runtime] horizon_days = 90``.
+        """
+        for owner in (rule.id, rule.slug):
+            values = self.settings.get(owner)
+            if values and key in values:
+                return values[key]
+        return default
 
 
 class Rule:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gc
 import traceback
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,8 @@ class Options:
     environment_suffix: str | None = None
     ephemeral: bool | None = None
     rules: tuple[str, ...] | None = None
+    settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """Per-rule settings keyed by rule id or class slug (read by ``Context.setting``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +141,7 @@ def _evaluate(stacks: Iterable[StackTemplate], options: Options | None) -> Repor
         report.stacks.append(stack.name)
         report.resources += len(stack.resources)
         env = _environment(stack, options)
-        ctx = Context(stack=stack, environment=env)
+        ctx = Context(stack=stack, environment=env, settings=options.settings)
         for rule in rules:
             missing = _missing(type(rule), env)
             if missing:
