@@ -1,4 +1,4 @@
-"""The rule registry: discovery, metadata and coverage of RULES-SPEC's failure classes (Parts 1 and 2)."""
+"""The rule registry: discovery, metadata and coverage of the RULES-SPEC failure classes."""
 
 from __future__ import annotations
 
