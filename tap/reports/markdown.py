@@ -1,10 +1,16 @@
 """The Markdown report: built for a pull-request comment.
 
-It opens with the counts by severity; with a baseline applied
-(:mod:`tap.reports.baseline`) it leads with the findings the change introduced and folds
-the ones already on the target branch. Findings are grouped by rule, each with its
-construct path, property path, the Python line that created the construct (else the
-template's line) and the fix; acknowledged findings are folded with their reasons.
+Its first visible line is the verdict, the same one the exit status and the JSON report's
+``summary.status`` give: red when any guardrail has an unacknowledged error or when a
+synthesis failed. A failed synthesis leads (the environment, the command, the exit status
+and the first lines of the error), and whatever findings exist are still shown. Then the
+counts per tool (tap-rules, cdk-nag, CDK validation...) and severity; with a baseline
+applied (:mod:`tap.reports.baseline`) the findings the change introduced come first and the
+ones already on the target branch are folded. Findings are grouped by tool and rule, each
+with its construct path, property path, the Python line that created the construct (else
+the template's line) and the fix; a tap rule's group also embeds why the rule exists and
+links its documentation (:mod:`tap.reports.links`, ``--docs-url``), never a file of the
+repository under review. Acknowledged findings are folded with their reasons.
 
 The first line is the hidden marker :data:`MARKER`, which the pull-request workflow
 uses to find and update its one comment instead of posting another.
@@ -24,10 +30,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tap.reports import links
 from tap.reports.baseline import is_new
+from tap.reports.guardrails import (
+    TAP_TOOL,
+    counts_by_tool,
+    failed,
+    notices_of,
+    synth_failures_of,
+    tool_of,
+    tools_of,
+)
 from tap.reports.source import blob_url, display_path, template_location
 
 if TYPE_CHECKING:
+    from tap.rules.base import Rule
     from tap.rules.engine import Report
     from tap.rules.finding import Finding
 
@@ -40,6 +57,7 @@ MARKER = "<!-- tap-rules-report -->"
 MAX_CHARS = 60_000
 _ROW_LIMITS = (50, 10, 3, 1)
 _ICON = {"error": "🔴", "warning": "🟡"}
+_EXCERPT_LINES = 12
 
 
 def _escape(text: str) -> str:
@@ -67,14 +85,42 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+def _fence(lines: list[str] | tuple[str, ...]) -> list[str]:
+    """A code block that no line of ``lines`` can close."""
+    fence = "```"
+    while any(fence in line for line in lines):
+        fence += "`"
+    return [f"{fence}text", *lines, fence]
+
+
+def _rule_classes() -> dict[str, type[Rule]]:
+    from tap.rules.registry import all_rules
+
+    return {rule.id: rule for rule in all_rules()}
+
+
 class _Renderer:
-    def __init__(self, report: Report, root: str | Path | None, links: str | None) -> None:
+    def __init__(
+        self, report: Report, root: str | Path | None, links_base: str | None, docs_url: str | None
+    ) -> None:
         self.report = report
         self.root = root
-        self.links = links
+        self.links = links_base
+        self.docs_url = docs_url
+        self.tools = tools_of(report)
+        self.classes = _rule_classes() if report.findings else {}
 
-    def rule_link(self, rule_id: str) -> str:
-        return f"[{rule_id}]({self.links or ''}RULES.md#{rule_id.lower()})"
+    def rule_link(self, f: Finding) -> str:
+        tool = self.tools.get(tool_of(f))
+        if tool_of(f) == TAP_TOOL:
+            return f"[{f.rule_id}]({links.rule_url(f.rule_id, self.docs_url)})"
+        if tool is not None and tool.rules_uri:
+            return f"[{_escape(f.rule_id)}]({tool.rules_uri})"
+        return _code(f.rule_id)
+
+    def tool_name(self, f: Finding) -> str:
+        tool = self.tools.get(tool_of(f))
+        return tool.name if tool is not None else tool_of(f)
 
     def where(self, f: Finding) -> str:
         """The Python line that created the construct, else the template's line."""
@@ -89,52 +135,107 @@ class _Renderer:
             return f"[{_escape(label)}]({self.links}{path}#L{loc.line})"
         return _code(label)
 
-    def header(self, with_baseline: bool) -> list[str]:
-        findings = self.report.findings
-        active = [f for f in findings if not f.acknowledged]
+    def status(self, with_baseline: bool) -> str:
+        failures = synth_failures_of(self.report)
+        active = self.report.active
         errors = sum(1 for f in active if f.severity == "error")
         warnings = len(active) - errors
-        new = sum(1 for f in active if is_new(f))
-        if errors:
-            status = f"❌ tap rules: {_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
+        counts = f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
+        if failures:
+            targets = ", ".join(_escape(x.target) for x in failures)
+            status = f"❌ guardrails: synth of {targets} failed"
+            if len(failures) == 1:
+                status += f" — {_escape(failures[0].excerpt[0] if failures[0].excerpt else '')}"
+            status += f" ({counts} in what was synthesized)"
+        elif failed(self.report):
+            status = f"❌ guardrails: {counts}"
+            if self.report.rule_errors and not errors:
+                status += f", {_plural(len(self.report.rule_errors), 'rule')} failed to run"
         elif warnings:
-            status = f"⚠️ tap rules: {_plural(warnings, 'warning')}, no errors"
+            status = f"⚠️ guardrails: {_plural(warnings, 'warning')}, no errors"
         else:
-            status = "✅ tap rules: no unacknowledged findings"
+            status = "✅ guardrails: no unacknowledged findings"
         if with_baseline:
-            status += f" ({new} new)"
-        lines = [MARKER, f"### {status}", ""]
-        cols = ["Severity", "Findings"] + (["New"] if with_baseline else []) + ["Acknowledged"]
+            status += f" ({sum(1 for f in active if is_new(f))} new)"
+        return status
+
+    def synth_failures(self) -> list[str]:
+        lines: list[str] = []
+        for failure in synth_failures_of(self.report):
+            code = f", exit status {failure.exit_code}" if failure.exit_code is not None else ""
+            lines += [
+                f"**🔴 Synthesis of `{_escape(failure.target)}` failed{code}.** "
+                "Its guardrails' findings are missing or incomplete until it synthesizes.",
+                "",
+                f"Command: `{failure.command}`"
+                + (f" · full log: `{_escape(failure.log)}`" if failure.log else ""),
+                "",
+                *_fence(list(failure.excerpt[:_EXCERPT_LINES]) or ["(no error output)"]),
+                "",
+            ]
+        for notice in notices_of(self.report):
+            lines += [f"> **Note:** {_escape(notice)}", ""]
+        return lines
+
+    def header(self, with_baseline: bool) -> list[str]:
+        lines = [MARKER, f"### {self.status(with_baseline)}", ""]
+        lines += self.synth_failures()
+        cols = ["Tool", "🔴 Errors", "🟡 Warnings"]
+        cols += ["New"] if with_baseline else []
+        cols += ["Acknowledged"]
         lines += ["| " + " | ".join(cols) + " |", "|---" + "|---:" * (len(cols) - 1) + "|"]
-        for sev in ("error", "warning"):
-            of_sev = [f for f in findings if f.severity == sev]
-            act = [f for f in of_sev if not f.acknowledged]
-            row = [f"{_ICON[sev]} {sev}", str(len(act))]
+        for tid, c in counts_by_tool(self.report).items():
+            row = [_escape(self.tools[tid].name), str(c["errors"]), str(c["warnings"])]
             if with_baseline:
-                row.append(str(sum(1 for f in act if is_new(f))))
-            row.append(str(len(of_sev) - len(act)))
+                new = [f for f in self.report.active if tool_of(f) == tid and is_new(f)]
+                row.append(str(len(new)))
+            row.append(str(c["acknowledged"]))
             lines.append("| " + " | ".join(row) + " |")
         s = self.report.summary()
         lines += [
             "",
             f"{_plural(s['stacks'], 'stack')}, {_plural(s['resources'], 'resource')}, "
-            f"{_plural(s['rules'], 'rule')} checked.",
+            f"{_plural(s['rules'], 'tap rule')} checked.",
             "",
         ]
         return lines
 
+    def explanation(self, f: Finding) -> list[str]:
+        if tool_of(f) != TAP_TOOL:
+            return []
+        cls = self.classes.get(f.rule_id)
+        why = getattr(cls, "explanation", "") if cls is not None else ""
+        if not why:
+            return []
+        return [
+            "",
+            f"<details><summary>Why {_escape(f.rule_id)}</summary>",
+            "",
+            _escape(why),
+            "",
+            "</details>",
+        ]
+
     def groups(self, findings: list[Finding], limit: int) -> list[str]:
-        by_rule: dict[str, list[Finding]] = {}
+        by_rule: dict[tuple[str, str], list[Finding]] = {}
         for f in findings:
-            by_rule.setdefault(f.rule_id, []).append(f)
-        ordered = sorted(by_rule.items(), key=lambda kv: (kv[1][0].severity != "error", kv[0]))
+            by_rule.setdefault((tool_of(f), f.rule_id), []).append(f)
+        order = list(self.tools)
+        ordered = sorted(
+            by_rule.items(),
+            key=lambda kv: (
+                kv[1][0].severity != "error",
+                order.index(kv[0][0]) if kv[0][0] in order else len(order),
+                kv[0][1],
+            ),
+        )
         lines: list[str] = []
-        for rule_id, group in ordered:
+        for _key, group in ordered:
             first = group[0]
             title = f" · {_escape(first.title)}" if first.title else ""
             lines += [
-                f"**{_ICON.get(first.severity, '')} {self.rule_link(rule_id)} · "
-                f"{first.severity}{title}** ({len(group)})",
+                f"**{_ICON.get(first.severity, '')} {_escape(self.tool_name(first))} · "
+                f"{self.rule_link(first)} · {first.severity}{title}** ({len(group)})",
                 "",
             ]
             cols = ["Stack", "Construct", "Property", "Problem", "Created at"]
@@ -155,6 +256,7 @@ class _Renderer:
                 lines += ["", f"**Fix:** {_escape(fixes[0])}"]
             elif fixes:
                 lines += ["", "**Fix:**"] + [f"- {_escape(x)}" for x in fixes]
+            lines += self.explanation(first)
             lines.append("")
         return lines
 
@@ -165,12 +267,13 @@ class _Renderer:
             "<details>",
             f"<summary>{_plural(len(findings), 'acknowledged finding')}</summary>",
             "",
-            "| Rule | Stack | Construct | Property | Reason |",
-            "|---|---|---|---|---|",
+            "| Tool | Rule | Stack | Construct | Property | Reason |",
+            "|---|---|---|---|---|---|",
         ]
         for f in findings[:limit]:
             row = [
-                self.rule_link(f.rule_id),
+                _escape(self.tool_name(f)),
+                self.rule_link(f),
                 _escape(f.stack),
                 _code(f.construct_path or f.logical_id),
                 _code(f.property_path),
@@ -242,6 +345,7 @@ def render(
     root: str | Path | None = None,
     link_base: str | None = None,
     max_chars: int = MAX_CHARS,
+    docs_url: str | None = None,
     **_: object,
 ) -> str:
     """Render ``report`` as Markdown for a pull-request comment.
@@ -254,12 +358,15 @@ def render(
         Paths inside ``root`` (default: the working directory) are shown relative to it.
     link_base
         URL prefix of the repository's files (``https://github.com/o/r/blob/<sha>/``) for
-        links to rules and source lines; default: from the GitHub Actions environment
-        (:func:`tap.reports.source.blob_url`), else relative links.
+        links to source lines; default: from the GitHub Actions environment
+        (:func:`tap.reports.source.blob_url`), else none.
     max_chars
         Fewer rows per rule until the report fits in a comment.
+    docs_url
+        The rules' documentation page (default :data:`tap.reports.links.DOCS_URL`).
     """
-    renderer = _Renderer(report, root, link_base if link_base is not None else blob_url())
+    base = link_base if link_base is not None else blob_url()
+    renderer = _Renderer(report, root, base, docs_url)
     text = ""
     for limit in _ROW_LIMITS:
         text = renderer.render(limit)

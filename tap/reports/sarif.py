@@ -1,12 +1,18 @@
 """The SARIF 2.1.0 report, for GitHub code scanning and any SARIF viewer.
 
-Shaped like cfn-lint's SARIF formatter: levels ``error``/``warning``, only the rules that
-matched in ``tool.driver.rules`` and a ``helpUri`` per rule (``RULES.md#<rule id
-lowercased>``). Each result points at the user's Python file and line that created the
-construct when the assembly records it (synthesized with ``CDK_DEBUG=true
-JSII_HOST_STACK_TRACES=1``); the template's line and column is then a related location,
-and the primary one otherwise. Acknowledged findings carry a ``suppressions`` entry with
-their reason; a baseline (:mod:`tap.reports.baseline`) sets ``baselineState``.
+One ``run`` per guardrail, each with its own ``tool.driver`` (``tap-rules``, ``cdk-nag``,
+``CDK validation``...; :mod:`tap.reports.guardrails`), so code scanning shows them apart; the
+driver names differ, which code scanning requires of the runs of one upload. Shaped like
+cfn-lint's SARIF formatter: levels ``error``/``warning`` and only the rules that matched in
+``tool.driver.rules``. A tap rule's descriptor embeds its explanation (``fullDescription``)
+and fix (``help``) and links its documentation (``helpUri``: :mod:`tap.reports.links`,
+``--docs-url``), never a file of the repository under review. Each result points at the
+user's Python file and line that created the construct when the assembly records it
+(synthesized with ``CDK_DEBUG=true JSII_HOST_STACK_TRACES=1``); the template's line and
+column is then a related location, and the primary one otherwise. Acknowledged findings
+carry a ``suppressions`` entry with their reason; a baseline (:mod:`tap.reports.baseline`)
+sets ``baselineState``. A failed synthesis sets every run's ``executionSuccessful`` to false
+with a ``toolExecutionNotifications`` entry carrying the error.
 
 Example
 -------
@@ -26,10 +32,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import tap
+from tap.reports import links
 from tap.reports.baseline import is_new
-from tap.reports.source import SRCROOT, artifact, blob_url, template_location
+from tap.reports.guardrails import TAP_TOOL, synth_failures_of, tool_of, tools_of
+from tap.reports.source import SRCROOT, artifact, template_location
 
 if TYPE_CHECKING:
+    from tap.reports.guardrails import Tool
     from tap.rules.base import Rule
     from tap.rules.engine import Report
     from tap.rules.finding import Finding, SourceLocation
@@ -49,17 +58,15 @@ def _rule_classes() -> dict[str, type[Rule]]:
     return {rule.id: rule for rule in all_rules()}
 
 
-def _help_base(root: Path, link_base: str | None) -> str:
-    if link_base is not None:
-        return link_base
-    return blob_url() or root.as_uri() + "/"
-
-
-def _descriptor(rule_id: str, first: Finding, cls: type[Rule] | None, base: str) -> dict[str, Any]:
+def _descriptor(
+    rule_id: str, first: Finding, cls: type[Rule] | None, tool: Tool, docs_url: str | None
+) -> dict[str, Any]:
+    if tool.id != TAP_TOOL:
+        return _other_descriptor(rule_id, first, tool)
     title = first.title or (cls.title if cls else rule_id)
     explanation = getattr(cls, "explanation", "") or title
     fix = getattr(cls, "fix", "") or first.fix
-    help_uri = f"{base}RULES.md#{rule_id.lower()}"
+    help_uri = links.rule_url(rule_id, docs_url)
     return {
         "id": rule_id,
         "name": cls.__name__ if cls else first.slug,
@@ -67,7 +74,7 @@ def _descriptor(rule_id: str, first: Finding, cls: type[Rule] | None, base: str)
         "fullDescription": {"text": explanation},
         "help": {
             "text": f"{fix}\n\n{explanation}",
-            "markdown": f"**Fix:** {fix}\n\n{explanation}\n\n[{rule_id} in RULES.md]({help_uri})",
+            "markdown": f"**Fix:** {fix}\n\n{explanation}\n\n[{rule_id} documentation]({help_uri})",
         },
         "helpUri": help_uri,
         "defaultConfiguration": {"level": first.severity},
@@ -77,6 +84,22 @@ def _descriptor(rule_id: str, first: Finding, cls: type[Rule] | None, base: str)
             "problem.severity": first.severity,
         },
     }
+
+
+def _other_descriptor(rule_id: str, first: Finding, tool: Tool) -> dict[str, Any]:
+    text = first.message or rule_id
+    descriptor: dict[str, Any] = {
+        "id": rule_id,
+        "shortDescription": {"text": first.title or rule_id},
+        "fullDescription": {"text": text},
+        "defaultConfiguration": {"level": first.severity},
+        "properties": {"tags": [tool.id], "problem.severity": first.severity},
+    }
+    if first.fix:
+        descriptor["help"] = {"text": f"{first.fix}\n\n{text}"}
+    if tool.rules_uri:
+        descriptor["helpUri"] = tool.rules_uri
+    return descriptor
 
 
 def _physical(loc: SourceLocation, root: Path) -> dict[str, Any]:
@@ -130,7 +153,8 @@ def _result(f: Finding, index: int, root: Path) -> dict[str, Any]:
         "message": {"text": f"{f.message}\nFix: {f.fix}" if f.fix else f.message},
         "partialFingerprints": {FINGERPRINT: hashlib.sha256(key.encode()).hexdigest()[:32]},
         "properties": {
-            "class": f.slug,
+            "tool": tool_of(f),
+            "class": f.slug or None,
             "stack": f.stack,
             "logicalId": f.logical_id,
             "constructPath": f.construct_path,
@@ -153,8 +177,18 @@ def _result(f: Finding, index: int, root: Path) -> dict[str, Any]:
     return result
 
 
-def _notifications(report: Report) -> list[dict[str, Any]]:
+def _notifications(report: Report, tool: str) -> list[dict[str, Any]]:
     notes = [
+        {
+            "level": "error",
+            "message": {"text": "\n".join([failure.headline, *failure.excerpt[1:12]])},
+            "properties": {"synthFailure": failure.to_dict()},
+        }
+        for failure in synth_failures_of(report)
+    ]
+    if tool != TAP_TOOL:
+        return notes
+    notes += [
         {"level": "error", "message": {"text": err.splitlines()[0] if err else "rule error"}}
         for err in report.rule_errors
     ]
@@ -169,56 +203,76 @@ def _notifications(report: Report) -> list[dict[str, Any]]:
     return notes
 
 
+def _driver(tool: Tool, docs_url: str | None) -> dict[str, Any]:
+    if tool.id == TAP_TOOL:
+        return {
+            "name": TOOL_NAME,
+            "version": tap.__version__,
+            "semanticVersion": tap.__version__,
+            "informationUri": links.docs_page(docs_url),
+        }
+    driver: dict[str, Any] = {"name": tool.name}
+    plugins = ", ".join(tool.plugins)
+    if plugins and plugins != tool.name:
+        driver["fullName"] = f"{tool.name} ({plugins})"
+    if tool.version:
+        driver["version"] = tool.version
+    if tool.information_uri:
+        driver["informationUri"] = tool.information_uri
+    return driver
+
+
 def render(
     report: Report,
     *,
     root: str | Path | None = None,
-    link_base: str | None = None,
+    docs_url: str | None = None,
     **_: object,
 ) -> str:
-    """Render ``report`` as a SARIF 2.1.0 log (one run).
+    """Render ``report`` as a SARIF 2.1.0 log: one run per tool, ours first.
 
     Parameters
     ----------
     report
-        The engine's report, optionally marked by :func:`tap.reports.baseline.apply_baseline`.
+        The engine's report, optionally combined with the other guardrails'
+        (:func:`tap.reports.guardrails.combine`) and marked by
+        :func:`tap.reports.baseline.apply_baseline`.
     root
         The repository root (default: the working directory): files inside it are
         ``uriBaseId: %SRCROOT%`` relative URIs, as code scanning expects; files outside
         it are absolute ``file://`` URIs.
-    link_base
-        URL prefix of the repository's files for ``helpUri``; default: from the GitHub
-        Actions environment (:func:`tap.reports.source.blob_url`), else ``root``'s file URI.
+    docs_url
+        The rules' documentation page for ``helpUri`` (default
+        :data:`tap.reports.links.DOCS_URL`).
     """
     base_dir = Path(root).resolve() if root is not None else Path.cwd().resolve()
     classes = _rule_classes() if report.findings else {}
-    help_base = _help_base(base_dir, link_base)
-    rules: list[dict[str, Any]] = []
-    index: dict[str, int] = {}
-    results = []
-    for f in report.findings:
-        if f.rule_id not in index:
-            index[f.rule_id] = len(rules)
-            rules.append(_descriptor(f.rule_id, f, classes.get(f.rule_id), help_base))
-        results.append(_result(f, index[f.rule_id], base_dir))
-    driver: dict[str, Any] = {
-        "name": TOOL_NAME,
-        "version": tap.__version__,
-        "semanticVersion": tap.__version__,
-        "informationUri": f"{help_base}RULES.md",
-        "rules": rules,
-    }
-    run: dict[str, Any] = {
-        "tool": {"driver": driver},
-        "invocations": [
-            {
-                "executionSuccessful": not report.rule_errors,
-                "toolExecutionNotifications": _notifications(report),
-            }
-        ],
-        "originalUriBaseIds": {SRCROOT: {"uri": base_dir.as_uri() + "/"}},
-        "columnKind": "unicodeCodePoints",
-        "results": results,
-    }
-    log = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+    failed_synth = bool(synth_failures_of(report))
+    runs = []
+    for tool in tools_of(report).values():
+        rules: list[dict[str, Any]] = []
+        index: dict[str, int] = {}
+        results = []
+        for f in report.findings:
+            if tool_of(f) != tool.id:
+                continue
+            if f.rule_id not in index:
+                index[f.rule_id] = len(rules)
+                rules.append(_descriptor(f.rule_id, f, classes.get(f.rule_id), tool, docs_url))
+            results.append(_result(f, index[f.rule_id], base_dir))
+        ok = not failed_synth and not (tool.id == TAP_TOOL and report.rule_errors)
+        run: dict[str, Any] = {
+            "tool": {"driver": {**_driver(tool, docs_url), "rules": rules}},
+            "invocations": [
+                {
+                    "executionSuccessful": ok,
+                    "toolExecutionNotifications": _notifications(report, tool.id),
+                }
+            ],
+            "originalUriBaseIds": {SRCROOT: {"uri": base_dir.as_uri() + "/"}},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }
+        runs.append(run)
+    log = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": runs}
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"

@@ -1,8 +1,10 @@
 """Plain-text report for a terminal: findings grouped by stack and severity.
 
-Unacknowledged errors first, then warnings, then the acknowledged findings folded to one
-line each with their reason; then the rules skipped for want of an environment fact,
-any rule that failed, and a one-line summary.
+A failed synthesis comes first (what failed, and the first lines of its error). Then, per
+stack, unacknowledged errors first, then warnings, then the acknowledged findings folded to
+one line each with their reason; each finding names its tool (``tap-rules``, ``cdk-nag``,
+``CDK validation``...). Then the rules skipped for want of an environment fact, any rule
+that failed, and a one-line summary with the counts per tool.
 """
 
 from __future__ import annotations
@@ -10,7 +12,17 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
+from tap.reports.guardrails import (
+    TAP_TOOL,
+    notices_of,
+    summary_line,
+    synth_failures_of,
+    tool_of,
+    tools_of,
+)
+
 if TYPE_CHECKING:
+    from tap.reports.guardrails import Tool
     from tap.rules.engine import Report
     from tap.rules.finding import Finding
 
@@ -24,15 +36,24 @@ def _where(f: Finding) -> str:
     return f"{where} {f.property_path}".rstrip()
 
 
-def _finding(f: Finding) -> list[str]:
-    lines = [f"  {f.severity.upper()} {f.rule_id} ({f.slug}) {_where(f)}", f"    {f.message}"]
+def _label(f: Finding, tools: dict[str, Tool]) -> str:
+    tool = tool_of(f)
+    if tool == TAP_TOOL:
+        return f"{f.rule_id} ({f.slug})"
+    name = tools[tool].name if tool in tools else tool
+    return f"[{name}] {f.rule_id}"
+
+
+def _finding(f: Finding, tools: dict[str, Tool]) -> list[str]:
+    lines = [f"  {f.severity.upper()} {_label(f, tools)} {_where(f)}", f"    {f.message}"]
     if f.source is not None:
         lines.append(f"    at {f.source.file}:{f.source.line}")
-    lines.append(f"    fix: {f.fix}")
+    if f.fix:
+        lines.append(f"    fix: {f.fix}")
     return lines
 
 
-def _stack(name: str, findings: list[Finding]) -> list[str]:
+def _stack(name: str, findings: list[Finding], tools: dict[str, Tool]) -> list[str]:
     active = [f for f in findings if not f.acknowledged]
     acked = [f for f in findings if f.acknowledged]
     errors = sum(1 for f in active if f.severity == "error")
@@ -40,11 +61,11 @@ def _stack(name: str, findings: list[Finding]) -> list[str]:
     for severity in ("error", "warning"):
         for f in active:
             if f.severity == severity:
-                lines.extend(_finding(f))
+                lines.extend(_finding(f, tools))
     if acked:
         lines.append("  acknowledged:")
         for f in acked:
-            lines.append(f"    {f.rule_id} {_where(f)}: {f.reason}")
+            lines.append(f"    {_label(f, tools)} {_where(f)}: {f.reason}")
     return lines
 
 
@@ -53,9 +74,20 @@ def render(report: Report, **_: Any) -> str:
     by_stack: dict[str, list[Finding]] = defaultdict(list)
     for f in report.findings:
         by_stack[f.stack].append(f)
+    tools = tools_of(report)
     lines: list[str] = []
-    for name in report.stacks:
-        lines.extend(_stack(name, by_stack.get(name, [])))
+    for failure in synth_failures_of(report):
+        lines.append(f"FAILED {failure.headline}")
+        lines.append(f"  command: {failure.command}")
+        lines.extend(f"  | {line}" for line in failure.excerpt)
+        if failure.log:
+            lines.append(f"  full log: {failure.log}")
+        lines.append("")
+    for notice in notices_of(report):
+        lines += [f"note: {notice}", ""]
+    names = list(dict.fromkeys([*report.stacks, *by_stack]))
+    for name in names:
+        lines.extend(_stack(name, by_stack.get(name, []), tools))
         lines.append("")
     if report.skipped:
         lines.append("skipped (environment unknown):")
@@ -68,10 +100,8 @@ def render(report: Report, **_: Any) -> str:
             lines.extend(f"  {line}" for line in err.splitlines())
         lines.append("")
     s = report.summary()
-    verdict = "FAILED" if report.errors or report.rule_errors else "passed"
     lines.append(
-        f"tap-rules {verdict}: {s['errors']} error(s), {s['warnings']} warning(s), "
-        f"{s['acknowledged']} acknowledged, {len(report.skipped)} skipped "
-        f"({s['rules']} rules, {s['stacks']} stack(s), {s['resources']} resources)"
+        f"{summary_line(report)} ({len(report.skipped)} skipped; {s['rules']} tap rules, "
+        f"{s['stacks']} stack(s), {s['resources']} resources)"
     )
     return "\n".join(lines) + "\n"
