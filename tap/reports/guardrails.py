@@ -170,8 +170,8 @@ def tool_of(finding: Finding) -> str:
 
 def tools_of(report: Report) -> dict[str, Tool]:
     """Every tool of the report, ours first, then in the order they were read."""
-    tools: dict[str, Tool] = {TAP_TOOL: KNOWN_TOOLS[TAP_TOOL]}
-    tools.update(getattr(report, "tools", None) or {})
+    selected = getattr(report, "tools", None)
+    tools: dict[str, Tool] = dict(selected) if selected else {TAP_TOOL: KNOWN_TOOLS[TAP_TOOL]}
     for f in report.findings:
         tools.setdefault(tool_of(f), Tool(tool_of(f), tool_of(f)))
     return tools

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from tap.reports.guardrails import (
     TAP_TOOL,
+    counts_by_tool,
+    failed,
     notices_of,
-    summary_line,
     synth_failures_of,
     tool_of,
     tools_of,
@@ -65,7 +66,8 @@ def _stack(name: str, findings: list[Finding], tools: dict[str, Tool]) -> list[s
     if acked:
         lines.append("  acknowledged:")
         for f in acked:
-            lines.append(f"    {_label(f, tools)} {_where(f)}: {f.reason}")
+            label = f.rule_id if tool_of(f) == TAP_TOOL else _label(f, tools)
+            lines.append(f"    {label} {_where(f)}: {f.reason}")
     return lines
 
 
@@ -99,9 +101,27 @@ def render(report: Report, **_: Any) -> str:
         for err in report.rule_errors:
             lines.extend(f"  {line}" for line in err.splitlines())
         lines.append("")
-    s = report.summary()
-    lines.append(
-        f"{summary_line(report)} ({len(report.skipped)} skipped; {s['rules']} tap rules, "
-        f"{s['stacks']} stack(s), {s['resources']} resources)"
-    )
+    lines.append(_summary(report, tools))
     return "\n".join(lines) + "\n"
+
+
+def _summary(report: Report, tools: dict[str, Tool]) -> str:
+    """One line: the verdict and totals, then the counts per tool and any failed synth."""
+    s = report.summary()
+    who = "tap-rules" if list(tools) == [TAP_TOOL] else "guardrails"
+    line = (
+        f"{who} {'FAILED' if failed(report) else 'passed'}: {s['errors']} error(s), "
+        f"{s['warnings']} warning(s), {s['acknowledged']} acknowledged, "
+        f"{len(report.skipped)} skipped ({s['rules']} rules, {s['stacks']} stack(s), "
+        f"{s['resources']} resources)"
+    )
+    if who == "guardrails":
+        by_tool = counts_by_tool(report)
+        line += "; by tool: " + ", ".join(
+            f"{tools[t].name} {c['errors']}/{c['warnings']}/{c['acknowledged']}"
+            for t, c in by_tool.items()
+        )
+        line += " (errors/warnings/acknowledged)"
+    for failure in synth_failures_of(report):
+        line += f"; {failure.headline}"
+    return line

@@ -5,6 +5,7 @@
     python -m tap.rules check PATH... [--format text|json|markdown|sarif]
         [--environment-suffix SUFFIX] [--ephemeral | --persistent] [--output FILE]
         [--rules ID_OR_SLUG,...] [--baseline BASE.json]
+        [--tools TOOL,...] [--docs-url URL]
     python -m tap.rules docs [--output RULES.md] [--check]
     python -m tap.rules list
 
@@ -12,6 +13,11 @@ Exit status of ``check`` (``../shared/RULES-SPEC.md``): 0 no unacknowledged erro
 found (or a rule failed: the check is incomplete), 2 bad input, with a one-line message on
 stderr and no traceback (missing path, malformed JSON, not a template, unknown format or
 rule). ``docs --check`` exits 1 when the file is not what the rule metadata generate.
+
+A ``cdk.out`` holds CDK's ``validation-report.json``: the other validation plugins' violations
+(cdk-nag, CDK's CloudFormation validation) are reported and counted next to ours
+(:mod:`tap.reports.guardrails`), and their errors exit 1 too; ``--tools tap-rules`` keeps
+ours alone.
 """
 
 from __future__ import annotations
@@ -72,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--baseline", metavar="BASE.json", help="mark findings new/existing against a report"
     )
+    _add_report_options(check)
 
     docs = sub.add_parser("docs", help="generate RULES.md from the rule metadata")
     docs.add_argument("--output", metavar="FILE", help="default: RULES.md at the project root")
@@ -90,9 +97,10 @@ def _check(args: argparse.Namespace) -> int:
         report = evaluate_paths(args.paths, options)
     except KeyError as exc:  # select_rules: unknown ids or slugs
         raise InputError(f"unknown rule id or class: {exc.args[0]}") from exc
+    report = _with_other_guardrails(report, args)
     if args.baseline:
         report = _apply_baseline(report, args.baseline)
-    text = render(report, args.format)
+    text = render(report, args.format, docs_url=args.docs_url)
     if args.output:
         try:
             Path(args.output).write_text(text, encoding="utf-8")
@@ -103,6 +111,30 @@ def _check(args: argparse.Namespace) -> int:
     for error in report.rule_errors:  # a bug in the pack, not the user's: keep the traceback
         print(f"tap-rules: rule failed: {error}", file=sys.stderr)
     return EXIT_ERRORS if report.errors or report.rule_errors else EXIT_OK
+
+
+def _add_report_options(check: argparse.ArgumentParser) -> None:
+    """What the report covers and where its rule links point (issue 11, issue 10)."""
+    check.add_argument(
+        "--tools",
+        metavar="TOOL,...",
+        help="report only these guardrails: tap-rules, cdk-nag, cdk-validation or a plugin "
+        "name (default: ours and every plugin of the assembly's validation-report.json)",
+    )
+    check.add_argument(
+        "--docs-url",
+        metavar="URL",
+        help="the rules' documentation page linked from reports (default: the rule pack's "
+        "public RULES.md)",
+    )
+
+
+def _with_other_guardrails(report: Report, args: argparse.Namespace) -> Report:
+    """Our findings plus the other validation plugins' of each cdk.out, as ``--tools`` says."""
+    from tap.reports.guardrails import combine
+
+    tools = [t.strip() for t in args.tools.split(",") if t.strip()] if args.tools else None
+    return combine(report, args.paths, tools=tools)
 
 
 def _apply_baseline(report: Report, path: str) -> Report:
