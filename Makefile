@@ -63,29 +63,17 @@ rules-doc: install
 	$(PY) -m tap.rules docs --output RULES.md
 
 ## report: write cdk.out/tap-report.{md,sarif,json}: exactly what the pull-request workflow posts
-# Synthesizes every environment with construct creation traces (CDK_DEBUG + JSII_HOST_STACK_TRACES:
-# the Python line that created each construct, for SARIF; synth logs in cdk.out/tap-synth-<env>.log),
-# goes on when validation fails synth, and checks them all; BASELINE=base.json marks each finding new
-# or existing. The three files are written either way, then make fails on unacknowledged errors,
-# a failed synth or bad input. REPORT_DIR=dir writes the assemblies and the report there instead.
+# `python -m tap.reports` (tap/reports/run.py) synthesizes every environment with construct creation
+# traces (CDK_DEBUG + JSII_HOST_STACK_TRACES: the Python line that created each construct, for SARIF;
+# synth logs in cdk.out/tap-synth-<env>.log), goes on when a synth fails, and checks every assembly
+# written: our rules plus cdk-nag's and CDK validation's violations (validation-report.json).
+# A failed synth leads the report in red. BASELINE=base.json marks each finding new or existing.
+# The three files are written either way, from one report; make then fails (exit 1) on any
+# unacknowledged error or failed synth. REPORT_DIR=dir writes the assemblies and the report there.
 REPORT_DIR ?= cdk.out
 report: install
-	@rm -f $(REPORT_DIR)/tap-report.md $(REPORT_DIR)/tap-report.sarif $(REPORT_DIR)/tap-report.json; \
-	mkdir -p $(REPORT_DIR); synth=0; for e in $(ENVS); do \
-		echo "synth $$e -> $(REPORT_DIR)/$$e/ (creation traces on)"; rm -rf $(REPORT_DIR)/$$e; \
-		CDK_DEBUG=true JSII_HOST_STACK_TRACES=1 $(CDK) synth \
-			--context env=$$e --quiet --output $(REPORT_DIR)/$$e 2>$(REPORT_DIR)/tap-synth-$$e.log \
-			|| { synth=1; echo "tap: synth of $$e failed (see $(REPORT_DIR)/tap-synth-$$e.log)" >&2; }; \
-		test -f $(REPORT_DIR)/$$e/manifest.json \
-			|| { tail -n 20 $(REPORT_DIR)/tap-synth-$$e.log >&2; echo "tap: no cloud assembly for $$e" >&2; exit 2; }; \
-	done; \
-	status=0; for f in markdown:md sarif:sarif json:json; do \
-		$(PY) -m tap.rules check $(addprefix $(REPORT_DIR)/,$(ENVS)) --format $${f%%:*} \
-			--output $(REPORT_DIR)/tap-report.$${f#*:} $(if $(BASELINE),--baseline '$(BASELINE)') || status=$$?; \
-		test $$status -le 1 || exit $$status; \
-	done; \
-	echo "tap: wrote $(REPORT_DIR)/tap-report.md, tap-report.sarif, tap-report.json"; \
-	test $$status -eq 0 || exit $$status; exit $$synth
+	$(PY) -m tap.reports --dir $(REPORT_DIR) --cdk $(CDK) $(addprefix --env ,$(ENVS)) \
+		$(if $(BASELINE),--baseline '$(BASELINE)')
 
 ## demo: run the whole pipeline locally (moto + DuckDB) on a generated sample
 demo: install
