@@ -1,7 +1,8 @@
 """The one config loader: environment name -> TapStackProps.
 
 Environments live in ``cdk.json`` under the context key ``tap:environments``; the environment is
-chosen with ``--context env=<name>`` (default ``dev``). Every user mistake becomes a
+chosen with ``--context env=<name>`` (default ``dev`` when the option is absent; an empty name is
+an unknown environment, never a silent ``dev``). Every user mistake becomes a
 :class:`ConfigError` whose message is one line, so ``app.py`` can print it without a traceback.
 """
 
@@ -31,7 +32,8 @@ def load_props(env_name: str | None, environments: Any) -> TapStackProps:
     Parameters
     ----------
     env_name:
-        The value of ``--context env=...``; ``None`` or empty selects ``dev``.
+        The value of ``--context env=...``; ``None`` (no option) selects ``dev``. An empty
+        name (``--context env=``) is an unknown environment, like any other name not defined.
     environments:
         The ``tap:environments`` context value: a mapping of name -> settings.
 
@@ -50,7 +52,7 @@ def load_props(env_name: str | None, environments: Any) -> TapStackProps:
         raise ConfigError(
             f"cdk.json has no '{ENVIRONMENTS_KEY}' context: define dev, staging, prod"
         )
-    name = env_name or DEFAULT_ENV
+    name = DEFAULT_ENV if env_name is None else str(env_name)
     known = ", ".join(sorted(environments))
     if name not in environments:
         raise ConfigError(f"unknown environment {name!r}: known environments are {known}")

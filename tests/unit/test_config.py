@@ -37,6 +37,13 @@ def test_given_unknown_env_when_loaded_then_one_line_listing_known_environments(
     )
 
 
+def test_given_empty_env_context_when_loaded_then_unknown_not_dev() -> None:
+    # `cdk synth --context env=` (an unset shell variable) must not deploy dev by surprise
+    with pytest.raises(ConfigError) as error:
+        load_props("", ENVIRONMENTS)
+    assert str(error.value) == "unknown environment '': known environments are dev, prod, staging"
+
+
 def test_given_unknown_setting_when_loaded_then_named() -> None:
     with pytest.raises(ConfigError, match=r"environment 'dev' has unknown settings colour;"):
         load_props("dev", {"dev": {"suffix": "dev", "colour": "blue"}})
