@@ -116,7 +116,9 @@ def test_cells_cannot_break_the_table_or_inject_html(make_finding, make_report):
 
 def test_long_reports_fit_in_a_comment(make_finding, make_report):
     many = [make_finding(logical_id=f"Bucket{i}", message="x" * 300) for i in range(400)]
-    text = render(make_report(*many), "markdown", link_base="", docs_url="RULES.md", max_chars=20_000)
+    text = render(
+        make_report(*many), "markdown", link_base="", docs_url="RULES.md", max_chars=20_000
+    )
     assert len(text) <= 20_000
     assert "more (see the SARIF or JSON report)" in text
 

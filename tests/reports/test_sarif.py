@@ -30,7 +30,9 @@ def template(tmp_path: Path) -> Path:
 
 
 def _sarif(report, root: Path) -> dict:
-    return json.loads(render(report, "sarif", root=root, docs_url="https://example.test/r/RULES.md"))
+    return json.loads(
+        render(report, "sarif", root=root, docs_url="https://example.test/r/RULES.md")
+    )
 
 
 def test_valid_against_the_sarif_schema(
