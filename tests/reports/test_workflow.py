@@ -140,14 +140,52 @@ def test_comment_is_posted_once_then_updated(workflow, tmp_path):
     assert [c[:2] for c in calls] == [["list", 7], ["update", 5]]
 
 
-@pytest.mark.parametrize(("status", "code"), [("0", 0), ("1", 1), ("2", 1), ("", 1)])
-def test_final_step_fails_on_errors(workflow, status, code):
-    step = _steps(workflow, "publish")["Fail on unacknowledged errors"]
-    env = {"PATH": os.environ["PATH"], "STATUS": status}
+def _run_final_step(step: dict[str, Any], cwd: Path) -> int:
+    env = {"PATH": os.environ["PATH"], **step["env"]}
     proc = subprocess.run(
-        ["bash", "-e", "-c", step["run"]], env=env, capture_output=True, check=False
+        ["bash", "-e", "-c", step["run"]], cwd=cwd, env=env, capture_output=True, check=False
     )
-    assert proc.returncode == code
+    return proc.returncode
+
+
+@pytest.mark.parametrize(
+    ("report", "code"),
+    [
+        ({"summary": {"status": "passed"}}, 0),
+        ({"summary": {"status": "failed"}}, 1),
+        ({"summary": {}}, 1),
+        ("not json", 1),
+        (None, 1),  # no report at all
+    ],
+)
+def test_final_step_fails_unless_the_report_passed(workflow, tmp_path, report, code):
+    step = _steps(workflow, "publish")["Fail on unacknowledged errors"]
+    path = tmp_path / step["env"]["REPORT"]
+    path.parent.mkdir(parents=True)
+    if report is not None:
+        path.write_text(report if isinstance(report, str) else json.dumps(report))
+    assert _run_final_step(step, tmp_path) == code
+
+
+def test_comment_and_check_status_come_from_the_same_report(workflow):
+    """The comment posts tap-report.md, the check's status is tap-report.json's verdict: both
+    files of the one artifact that one `make report` run wrote (``python -m tap.reports``
+    renders them from one report object, so they cannot disagree)."""
+    report_job = _steps(workflow, "report")
+    upload = next(s for s in report_job.values() if s.get("uses", "").startswith("actions/upload"))
+    assert upload["with"]["name"] == "tap-report"
+    uploaded = set(upload["with"]["path"].split())
+    assert {"cdk.out/tap-report.md", "cdk.out/tap-report.json"} <= uploaded
+    publish = _steps(workflow, "publish")
+    download = next(s for s in publish.values() if s.get("uses", "").startswith("actions/download"))
+    assert download["with"] == {"name": "tap-report", "path": "tap-report"}
+    comment = publish["Post or update the pull-request comment"]
+    final = publish["Fail on unacknowledged errors"]
+    assert comment["env"]["REPORT"] == "tap-report/tap-report.md"
+    assert final["env"]["REPORT"] == "tap-report/tap-report.json"
+    assert "summary.status" in final["run"]
+    # the status is not taken from anything else (make's exit status, a job output)
+    assert "needs." not in json.dumps(final)
 
 
 # --- the report job's steps, run locally on a project with a deliberately broken stack ------
@@ -252,17 +290,25 @@ def test_report_job_steps_run_locally(workflow, tmp_path, sarif_validator):
     assert [f["construct_path"] for f in base["findings"] if f["rule_id"] == "TAP-DDB-1"] == [
         "Broken/Old/Resource"
     ]
-    # make report failed (unacknowledged errors; make itself exits 2) and wrote the three files
-    assert context["steps.report.outputs.status"] != "0"
+    # make report failed (unacknowledged errors) and wrote the three files
+    assert context["steps.report.outputs.status"] == "failed"
     report_dir = project / "cdk.out"
     data = json.loads((report_dir / "tap-report.json").read_text())
-    assert data["summary"]["errors"] >= 2
+    assert data["summary"]["errors"] >= 2 and data["summary"]["status"] == "failed"
     new = [f for f in data["findings"] if f["baseline"] == "new"]
     assert [(f["rule_id"], f["construct_path"]) for f in new] == [
         ("TAP-DDB-1", "Broken/New/Resource")
     ]
     markdown = (report_dir / "tap-report.md").read_text()
     assert markdown.startswith(MARKER)
+    assert markdown.splitlines()[1].startswith("### ❌ guardrails:")
+    # the publish job's final step, on this very artifact, fails the check: comment red, check red
+    artifact = tmp_path / "publish" / "tap-report"
+    artifact.mkdir(parents=True)
+    for name in ("tap-report.md", "tap-report.json"):
+        shutil.copy(report_dir / name, artifact / name)
+    final = _steps(workflow, "publish")["Fail on unacknowledged errors"]
+    assert _run_final_step(final, artifact.parent) == 1
     first = markdown.index("#### ")
     assert markdown[first:].startswith("#### 🆕 New in this change (1)")
     assert "`Broken/New/Resource`" in markdown[first : markdown.index("<details>", first)]
