@@ -7,9 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from tap.reports import render
+from tap.reports import links, render
 from tap.reports.baseline import mark
 from tap.rules.engine import Skipped
+from tap.rules.registry import all_rules
+
+
+def _rule_classes():
+    return {rule.id: rule for rule in all_rules()}
+
 
 TEMPLATE = {
     "Resources": {
@@ -147,3 +153,29 @@ def test_baseline_state_and_stable_fingerprints(tmp_path, make_finding, make_rep
     again = _sarif(make_report(reworded), tmp_path)["runs"][0]["results"][0]
     assert again["partialFingerprints"] == results[0]["partialFingerprints"]
     assert results[0]["partialFingerprints"] != results[1]["partialFingerprints"]
+
+
+def test_rule_help_is_embedded_and_links_the_public_docs_not_the_repository(
+    tmp_path, make_finding, make_report, monkeypatch
+):
+    # GIVEN a pull-request run of another project (GitHub Actions names its repository)
+    monkeypatch.setenv("GITHUB_SERVER_URL", "https://github.com")
+    monkeypatch.setenv("GITHUB_REPOSITORY", "someone/their-app")
+    monkeypatch.setenv("GITHUB_SHA", "0" * 40)
+    report = make_report(make_finding("TAP-DDB-1", slug="dynamodb-pitr"))
+    for docs_url, expected in (
+        (None, links.DOCS_URL),
+        ("https://wiki.example/tap/RULES.md", "https://wiki.example/tap/RULES.md"),
+    ):
+        text = render(report, "sarif", root=tmp_path, docs_url=docs_url)
+        (rule,) = json.loads(text)["runs"][0]["tool"]["driver"]["rules"]
+        # THEN the link is the rule pack's documentation, never a file of their repository
+        assert rule["helpUri"] == f"{expected}#tap-ddb-1"
+        assert "their-app" not in text and "file://" not in rule["helpUri"]
+        # AND the explanation and the fix travel with the alert
+        ddb = _rule_classes()["TAP-DDB-1"]
+        assert rule["fullDescription"]["text"] == ddb.explanation
+        assert ddb.fix in rule["help"]["text"] and ddb.explanation in rule["help"]["markdown"]
+        markdown = render(report, "markdown", root=tmp_path, docs_url=docs_url)
+        assert f"[TAP-DDB-1]({expected}#tap-ddb-1)" in markdown
+        assert ddb.explanation in markdown  # (plain text: nothing to escape)
