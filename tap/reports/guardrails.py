@@ -35,7 +35,6 @@ Example
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -321,7 +320,7 @@ def _read_validation_report(full: GuardrailReport, assembly: Path) -> None:
     plugins = data.get("pluginReports") if isinstance(data, dict) else None
     if not isinstance(plugins, list):
         raise InputError(f"{path}: not a CDK validation report (no 'pluginReports' list)")
-    index = _ConstructIndex(load_path(assembly) if manifest.exists() else [])
+    index = _ConstructIndex(assembly if manifest.exists() else None)
     for plugin in plugins:
         if not isinstance(plugin, dict) or plugin.get("pluginName") == PLUGIN_NAMESPACE:
             continue  # ours: the engine evaluated the same templates
@@ -346,31 +345,59 @@ def _read_validation_report(full: GuardrailReport, assembly: Path) -> None:
 
 
 class _ConstructIndex:
-    """Construct path → (stack, logical id), from the assembly's templates and metadata."""
+    """Construct path → (stack, logical id), from the assembly's templates and metadata.
 
-    def __init__(self, stacks: Sequence[StackTemplate]) -> None:
-        self.stacks = list(stacks)
-        self.by_path: dict[str, tuple[StackTemplate, str]] = {}
-        self.by_template: dict[str, StackTemplate] = {}
-        for stack in self.stacks:
+    Built on first use: an assembly whose report holds no other plugin's violation (the
+    common case) is not loaded a second time.
+    """
+
+    def __init__(self, assembly: Path | None) -> None:
+        self.assembly = assembly
+        self._built = False
+        self._by_path: dict[str, tuple[StackTemplate, str]] = {}
+        self._by_template: dict[str, StackTemplate] = {}
+        self._prefix_map: dict[str, StackTemplate] = {}
+
+    @property
+    def _prefixes(self) -> dict[str, StackTemplate]:
+        if not self._built:
+            self._build()
+        return self._prefix_map
+
+    def _build(self) -> None:
+        self._built = True
+        for stack in load_path(self.assembly) if self.assembly is not None else []:
             if stack.template_path is not None:
-                self.by_template[stack.template_path.name] = stack
+                self._by_template[stack.template_path.name] = stack
             for lid in stack.resources:
                 cpath = stack.construct_path(lid)
                 if cpath:
-                    self.by_path[cpath.strip("/")] = (stack, lid)
+                    self._by_path[cpath.strip("/")] = (stack, lid)
+                    parts = cpath.strip("/").split("/")
+                    for n in range(1, len(parts) + 1):
+                        self._prefix_map.setdefault("/".join(parts[:n]), stack)
+
+    @property
+    def by_path(self) -> dict[str, tuple[StackTemplate, str]]:
+        if not self._built:
+            self._build()
+        return self._by_path
+
+    @property
+    def by_template(self) -> dict[str, StackTemplate]:
+        if not self._built:
+            self._build()
+        return self._by_template
 
     def stack_of(self, construct_path: str, template: str | None) -> StackTemplate | None:
         if template and Path(template).name in self.by_template:
             return self.by_template[Path(template).name]
         path = construct_path.strip("/")
-        best: StackTemplate | None = None
-        best_len = -1
-        for cpath, (stack, _lid) in self.by_path.items():
-            prefix = os.path.commonprefix([cpath.split("/"), path.split("/")])
-            if len(prefix) > best_len and prefix:
-                best, best_len = stack, len(prefix)
-        return best
+        while path:  # the construct, else its nearest ancestor that holds a resource
+            if path in self._prefixes:
+                return self._prefixes[path]
+            path = path.rpartition("/")[0]
+        return None
 
 
 def _property_path(raw: Any) -> str:
