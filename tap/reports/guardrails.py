@@ -273,6 +273,7 @@ def combine(
     *,
     synth_failures: Sequence[SynthFailure] = (),
     tools: Collection[str] | None = None,
+    expected: Collection[str] = (),
 ) -> GuardrailReport:
     """The engine's ``report`` plus the violations of every other plugin of each assembly.
 
@@ -286,6 +287,11 @@ def combine(
         Syntheses that failed (the report's status is then red).
     tools
         Keep only these tools' findings (:func:`select_tools`); default: every tool.
+    expected
+        Known tools (``cdk-nag``, ``cdk-validation``) the app is known to run: listed with
+        zero findings when the validation report does not mention them (CDK writes only the
+        plugins that reported something). Code scanning closes an alert only when a run of
+        its tool no longer reports it, so each tool needs its run even when it is clean.
     """
     full = GuardrailReport(
         findings=list(report.findings),
@@ -301,6 +307,10 @@ def combine(
         p = Path(path)
         if p.is_dir() and (p / VALIDATION_REPORT).is_file():
             _read_validation_report(full, p)
+    for name in expected:
+        if name not in KNOWN_TOOLS:
+            raise InputError(f"unknown tool {name!r}: known tools are {', '.join(KNOWN_TOOLS)}")
+        full.tools.setdefault(name, KNOWN_TOOLS[name])
     full.findings.sort(key=lambda f: (f.stack, f.severity != "error", tool_of(f), f.rule_id, f.key))
     return select_tools(full, tools)
 

@@ -3,7 +3,7 @@
 ::
 
     python -m tap.reports [--env NAME]... [--dir cdk.out] [--cdk node_modules/.bin/cdk]
-        [--baseline BASE.json] [--tools TOOL,...] [--docs-url URL]
+        [--baseline BASE.json] [--tools TOOL,...] [--docs-url URL] [--expect TOOL,...]
 
 For each environment: ``cdk synth --context env=NAME --output DIR/NAME`` with construct
 creation traces (``CDK_DEBUG=true JSII_HOST_STACK_TRACES=1``: the Python line that created
@@ -143,6 +143,7 @@ def run(
     baseline: str | None = None,
     tools: Sequence[str] | None = None,
     docs_url: str | None = None,
+    expected: Sequence[str] = (),
 ) -> GuardrailReport:
     """Synthesize ``envs`` into ``report_dir``, check them and write the three reports."""
     report_dir.mkdir(parents=True, exist_ok=True)
@@ -161,7 +162,9 @@ def run(
             written.append((env, assembly))
     stacks, read, unreadable = _load(written)
     report: Report = evaluate(stacks)
-    full = combine(report, read, synth_failures=[*failures, *unreadable], tools=tools)
+    full = combine(
+        report, read, synth_failures=[*failures, *unreadable], tools=tools, expected=expected
+    )
     if baseline:
         from tap.reports.baseline import apply_baseline
 
@@ -193,6 +196,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--baseline", metavar="BASE.json", help="mark findings new/existing")
     parser.add_argument("--tools", metavar="TOOL,...", help="report only these guardrails")
     parser.add_argument("--docs-url", metavar="URL", help="the rules' documentation page")
+    parser.add_argument(
+        "--expect",
+        metavar="TOOL,...",
+        help="tools the app runs (cdk-nag, cdk-validation): reported, with a SARIF run, even "
+        "when clean",
+    )
     args = parser.parse_args(argv)
     tools = [t.strip() for t in args.tools.split(",") if t.strip()] if args.tools else None
     report_dir = Path(args.dir)
@@ -204,6 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             baseline=args.baseline,
             tools=tools,
             docs_url=args.docs_url,
+            expected=[t.strip() for t in (args.expect or "").split(",") if t.strip()],
         )
     except InputError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)

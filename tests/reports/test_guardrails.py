@@ -19,7 +19,9 @@ from typing import Any
 
 import pytest
 
+from tap.reports import render
 from tap.reports import run as report_run
+from tap.reports.guardrails import combine
 from tap.reports.markdown import MARKER
 from tap.rules.cli import main as cli_main
 
@@ -197,4 +199,24 @@ def test_error_excerpt_names_the_exception_first():
     )
     assert report_run.error_excerpt("!! banner\n\ntap: unknown environment ''\n") == (
         "tap: unknown environment ''",
+    )
+
+
+def test_expected_tools_keep_their_sarif_run_when_clean(tmp_path, make_report, sarif_validator):
+    # GIVEN a clean app: CDK's validation report lists no plugin at all
+    report = combine(make_report(), [tmp_path], expected=["cdk-nag", "cdk-validation"])
+    log = json.loads(render(report, "sarif", root=tmp_path))
+    sarif_validator.validate(log)
+    # THEN each tool still has its (empty) run: code scanning closes its fixed alerts
+    assert [r["tool"]["driver"]["name"] for r in log["runs"]] == [
+        "tap-rules",
+        "cdk-nag",
+        "CDK validation",
+    ]
+    assert all(
+        r["results"] == [] and r["invocations"][0]["executionSuccessful"] for r in log["runs"]
+    )
+    assert json.loads(render(report, "json"))["summary"]["status"] == "passed"
+    assert render(report, "markdown").splitlines()[1] == (
+        "### ✅ guardrails: no unacknowledged findings"
     )
