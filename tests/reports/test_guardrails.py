@@ -220,3 +220,31 @@ def test_expected_tools_keep_their_sarif_run_when_clean(tmp_path, make_report, s
     assert render(report, "markdown").splitlines()[1] == (
         "### ✅ guardrails: no unacknowledged findings"
     )
+
+
+def _assembly_with_report(root: Path, *, stale: bool) -> Path:
+    root.mkdir()
+    (root / "manifest.json").write_text(json.dumps({"version": "1", "artifacts": {}}))
+    violation = {
+        "ruleName": "AwsSolutions-SQS3",
+        "description": "The SQS queue has no dead-letter queue.",
+        "severity": "error",
+        "violatingConstructs": [{"constructPath": "S/Queue/Resource"}],
+    }
+    report = {"pluginReports": [{"pluginName": "AwsSolutions", "violations": [violation]}]}
+    (root / "validation-report.json").write_text(json.dumps(report))
+    if stale:  # written by an earlier synth than the assembly's
+        manifest_time = (root / "manifest.json").stat().st_mtime
+        os.utime(root / "validation-report.json", (manifest_time - 60, manifest_time - 60))
+    return root
+
+
+def test_validation_report_of_an_earlier_synth_is_not_read(tmp_path, make_report):
+    fresh = combine(make_report(), [_assembly_with_report(tmp_path / "a", stale=False)])
+    assert [(f.rule_id, f.stack, f.construct_path) for f in fresh.findings] == [
+        ("AwsSolutions-SQS3", "S", "S/Queue/Resource")
+    ]
+    stale = combine(make_report(), [_assembly_with_report(tmp_path / "b", stale=True)])
+    assert stale.findings == []
+    assert "older than the assembly" in stale.notices[0]
+    assert "older than the assembly" in render(stale, "markdown")
