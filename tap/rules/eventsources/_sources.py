@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from tap.rules.base import Context
     from tap.rules.model import Resource
 
-__all__ = ["SourceKind", "is_unbounded", "source_kind"]
+__all__ = ["SourceKind", "is_unbounded", "one_record_per_batch", "source_kind"]
 
 SourceKind = Literal["kinesis", "dynamodb", "sqs"]
 
@@ -78,6 +78,31 @@ def is_unbounded(value: Any, ctx: Context) -> bool | None:
     if isinstance(resolved, int | float | str):
         try:
             return int(resolved) == -1
+        except ValueError:
+            return None
+    return None
+
+
+def one_record_per_batch(res: Resource, ctx: Context) -> bool | None:
+    """Does the mapping hand the function one record at a time (``BatchSize: 1``)?
+
+    ``False`` when ``BatchSize`` is absent (Lambda's defaults: 100 for streams, 10 for SQS)
+    or larger than 1; ``None`` when it is known only at deploy time. With one record per
+    batch the batch *is* the record: there is nothing to bisect and no partial batch to
+    report, while retries, record age and the on-failure destination still matter.
+    """
+    value = res.properties.get("BatchSize")
+    if value is None:
+        return False
+    try:
+        resolved = ctx.resolve(value)
+    except RecursionError:
+        return None
+    if isinstance(resolved, bool):
+        return None
+    if isinstance(resolved, int | float | str):
+        try:
+            return int(resolved) == 1
         except ValueError:
             return None
     return None
