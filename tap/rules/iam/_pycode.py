@@ -1,6 +1,8 @@
 """Find the AWS SDK calls of a Python Lambda asset, by parsing (never importing) its code.
 
-A small flow-insensitive points-to analysis over every ``.py`` file of the asset: values
+A small flow-insensitive points-to analysis over the ``.py`` files of the asset (given the
+function's ``Handler``: only its module and the asset modules it reaches by imports, see
+:func:`find_sdk_calls`): values
 are SDK objects (``boto3`` module, sessions, clients, resources, collections), functions,
 classes and their instances, tuples, dicts and string constants. Assignments, returns,
 call arguments (to functions, constructors and methods of the asset, across modules),
@@ -13,6 +15,9 @@ Import styles: ``import boto3``, ``import boto3 as b``, ``import boto3.session``
 ``from boto3 import client, resource, Session``, ``from boto3.session import Session``,
 ``boto3.session.Session().client(...)``, ``boto3.Session(...).resource(...)``, and the
 asset's own modules (``import store``, ``from store import Store``, relative imports).
+
+Code nested too deeply for the parser or for this (recursive) analysis raises
+:class:`CodeNotAnalysed` with the file's name; callers treat it as "not judged".
 """
 
 from __future__ import annotations
