@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import os
 import warnings
 from collections import defaultdict
 from collections.abc import Iterable
@@ -48,6 +49,8 @@ Key = tuple[Any, ...]
 MAX_ROUNDS = 12
 MAX_FILES = 400
 MAX_FILE_BYTES = 1_000_000
+MAX_WALK_ENTRIES = 50_000
+MAX_DEPTH = 32
 
 _COLLECTION_METHODS = {"all", "filter", "limit", "page_size"}
 
@@ -705,7 +708,7 @@ def read_sources(root: Path) -> dict[str, str]:
     hidden folders and ``__pycache__`` left out, bounded in count and size."""
     vendored = {p.name.split("-", 1)[0] for p in root.glob("*.dist-info")}
     sources: dict[str, str] = {}
-    for path in sorted(root.rglob("*.py")):
+    for path in _python_files(root):
         rel = path.relative_to(root)
         if len(rel.parts) > 1 and (
             rel.parts[0] in vendored
@@ -721,6 +724,22 @@ def read_sources(root: Path) -> dict[str, str]:
         if len(sources) >= MAX_FILES:
             break
     return sources
+
+
+def _python_files(root: Path) -> list[Path]:
+    """The ``.py`` files under ``root``, sorted; the walk never follows symbolic links and
+    stops after :data:`MAX_WALK_ENTRIES` directory entries or :data:`MAX_DEPTH` levels."""
+    found: list[Path] = []
+    seen = 0
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        depth = len(Path(folder).relative_to(root).parts)
+        seen += len(dirs) + len(files)
+        if seen > MAX_WALK_ENTRIES:
+            break
+        if depth >= MAX_DEPTH:
+            dirs[:] = []
+        found.extend(Path(folder) / f for f in files if f.endswith(".py"))
+    return sorted(found)
 
 
 def find_sdk_calls(root: Path, handler: str | None = None) -> list[SdkCall]:

@@ -472,3 +472,38 @@ def test_deeply_nested_policy_document_makes_the_role_unknown(synth, tmp_path, d
     # THEN no rule of the IAM package raises, and the code is no longer judged
     assert not [e for e in report.rule_errors if "TAP-IAM" in e], report.rule_errors
     assert [f for f in report.active if f.slug == SLUG] == []
+
+
+@pytest.mark.parametrize("asset_path", ["/", "..", "../../..", "/proc"])
+def test_asset_paths_outside_the_assembly_are_not_read(synth, tmp_path, asset_path):
+    # GIVEN a function whose code misses a grant (a finding), then its template pointed at
+    # a folder outside the cloud assembly (a template from an untrusted pull request)
+    code = _asset(tmp_path, "app", {"app.py": DEEP_APP.format(expr="1")})
+    (tmp_path / "app.py").write_text(DEEP_APP.format(expr="2"))  # beside the assembly
+
+    def build(stack):
+        lambda_.Function(
+            stack,
+            "Fn",
+            runtime=lambda_.Runtime.PYTHON_3_12,
+            handler="app.handler",
+            code=lambda_.Code.from_asset(code),
+        )
+
+    assert len(of_class(synth(build, rules=(SLUG,)), SLUG)) == 1
+    outdir = sorted(tmp_path.glob("cdk.out.*"))[-1]
+    stack = load_path(outdir)[0]
+    template = stack.template
+    fn = next(r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function")
+    fn["Metadata"] = {"aws:asset:path": asset_path}
+    fn["Properties"]["Code"] = {"S3Bucket": "b", "S3Key": "k.zip"}
+
+    # WHEN the rule checks it
+    report = evaluate(
+        [StackTemplate(name=stack.name, template=template, assembly_dir=outdir)],
+        Options(rules=(SLUG,)),
+    )
+
+    # THEN nothing outside the assembly is read: no finding, no error
+    assert report.rule_errors == []
+    assert [f for f in report.active if f.slug == SLUG] == []
