@@ -221,6 +221,41 @@ def test_user_handlers_behind_cdk_constructs_are_still_judged(synth, tmp_path):
     assert all("ssm:PutParameter (app.py:7)" in f.message for f in findings)
 
 
+def test_a_function_carrying_cdks_vended_marker_is_trusted(synth, tmp_path):
+    # GIVEN two functions with the same ungranted SSM call, one of them marked the way
+    # aws-cdk-lib marks the singletons it vends (its generated handler classes call
+    # addMetadata): a vended handler this pack has no id or fingerprint for
+    code = _asset(
+        tmp_path,
+        "handler",
+        {
+            "app.py": (
+                "import boto3\n\n\ndef handler(e, c):\n"
+                '    boto3.client("ssm").get_parameter(Name="x")\n'
+            )
+        },
+    )
+
+    def build(stack):
+        for cid in ("Vended", "Plain"):
+            fn = lambda_.Function(
+                stack,
+                cid,
+                runtime=lambda_.Runtime.PYTHON_3_12,
+                handler="app.handler",
+                code=lambda_.Code.from_asset(code),
+            )
+            if cid == "Vended":
+                fn.node.add_metadata("aws:cdk:is-custom-resource-handler-singleton", True)
+
+    # WHEN the stack is checked
+    findings = of_class(synth(build, rules=(SLUG,)), SLUG)
+
+    # THEN only the unmarked function is charged
+    assert [f.logical_id[:5] for f in findings] == ["Plain"]
+    assert "ssm:GetParameter (app.py:5)" in findings[0].message
+
+
 def test_committed_handler_fingerprints_match_the_installed_aws_cdk_lib():
     # GIVEN the aws-cdk-lib this project pins
     found = installed_tarball()
