@@ -38,7 +38,7 @@ import json
 import re
 import tarfile
 import warnings
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -80,6 +80,7 @@ _DATA = Path(__file__).with_name("cdk_handlers.json")
 _MAX_METADATA_BYTES = 64_000_000
 
 
+@lru_cache(maxsize=512)
 def fingerprint(source: str) -> str | None:
     """A digest of a Python module's syntax tree (comments and layout do not count);
     ``None`` if it does not parse."""
