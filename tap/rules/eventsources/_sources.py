@@ -9,13 +9,24 @@ parameter, an import, Kafka, MQ) is unknown and not judged.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+import functools
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 if TYPE_CHECKING:
     from tap.rules.base import Context
+    from tap.rules.finding import Violation
     from tap.rules.model import Resource
 
-__all__ = ["SourceKind", "is_unbounded", "one_record_per_batch", "source_kind"]
+_R = TypeVar("_R")
+
+__all__ = [
+    "SourceKind",
+    "is_unbounded",
+    "not_too_deep",
+    "one_record_per_batch",
+    "source_kind",
+]
 
 SourceKind = Literal["kinesis", "dynamodb", "sqs"]
 
@@ -106,3 +117,20 @@ def one_record_per_batch(res: Resource, ctx: Context) -> bool | None:
         except ValueError:
             return None
     return None
+
+
+def not_too_deep(
+    check: Callable[[_R, Resource, Context], Iterator[Violation]],
+) -> Callable[[_R, Resource, Context], Iterator[Violation]]:
+    """Decorate a rule's ``check``: a mapping whose properties are nested too deeply to
+    resolve (``RecursionError``) is not judged, instead of raising an internal error."""
+
+    @functools.wraps(check)
+    def wrapper(rule: _R, res: Resource, ctx: Context) -> Iterator[Violation]:
+        try:
+            found = list(check(rule, res, ctx))
+        except RecursionError:
+            return iter(())
+        return iter(found)
+
+    return wrapper

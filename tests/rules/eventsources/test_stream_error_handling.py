@@ -14,6 +14,8 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sqs as sqs
 
+from tap.rules.engine import Options, evaluate
+from tap.rules.model import StackTemplate, load_path
 from tests.rules.conftest import of_class
 
 RULES = ("stream-error-handling",)
@@ -232,3 +234,38 @@ def test_batch_size_known_only_at_deploy_time_is_not_judged(synth):
 
     # THEN bisection and partial responses are not judged; the other settings still are
     assert {rule for rule, _ in found} == {"TAP-ESM-3", "TAP-ESM-4", "TAP-ESM-5"}
+
+
+def test_properties_nested_too_deeply_are_not_judged_instead_of_raising(synth, tmp_path):
+    # GIVEN a bare Kinesis mapping (five findings), then the same template with its
+    # properties nested thousands of levels deep (a template from an untrusted source)
+    def build(stack):
+        fn = _function(stack)
+        lambda_.CfnEventSourceMapping(
+            stack,
+            "Mapping",
+            function_name=fn.function_name,
+            event_source_arn=kinesis.Stream(stack, "S").stream_arn,
+            starting_position="LATEST",
+        )
+
+    assert len(_found(synth(build, rules=RULES))) == 5
+    outdir = sorted(tmp_path.glob("cdk.out.*"))[-1]
+    stack = load_path(outdir)[0]
+    props = stack.template["Resources"]["Mapping"]["Properties"]
+    deep: object = "x"
+    for _ in range(3000):
+        deep = [deep]
+    for key in ("BatchSize", "DestinationConfig", "FunctionResponseTypes"):
+        props[key] = deep
+    props["MaximumRetryAttempts"] = {"Fn::If": ["C", deep, deep]}
+    props["MaximumRecordAgeInSeconds"] = {"Fn::If": ["C", deep, deep]}
+
+    # WHEN the class's rules check it
+    report = evaluate(
+        [StackTemplate(name=stack.name, template=stack.template, assembly_dir=outdir)],
+        Options(rules=RULES),
+    )
+
+    # THEN no rule raises (an internal error would hide every other finding)
+    assert report.rule_errors == []
