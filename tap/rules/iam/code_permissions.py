@@ -56,15 +56,15 @@ def function_sdk_calls(res: Resource, ctx: Context) -> list[SdkCall] | None:
     runtime = ctx.text(res.properties.get("Runtime"))
     if runtime is None or not str(runtime).startswith("python"):
         return None
-    handler = ctx.resolve(res.properties.get("Handler"))
-    if not isinstance(handler, str) or "." not in handler:
-        return None  # unknown entry point: whose code is it?
     code = res.properties.get("Code")
     inline = ctx.resolve(code.get("ZipFile")) if isinstance(code, dict) else None
-    if isinstance(inline, str):
+    if isinstance(inline, str):  # one module (Lambda names it index.py): all of it runs
         if cdk_vended(res, ctx, inline):
             return None
-        return _calls(lambda: find_sdk_calls_in_sources({"index.py": inline}, handler))
+        return _calls(lambda: find_sdk_calls_in_sources({"index.py": inline}))
+    handler = ctx.resolve(res.properties.get("Handler"))
+    if not isinstance(handler, str) or "." not in handler:
+        return None  # unknown entry point: which of the asset's modules run?
     asset = _asset(res, ctx)
     if asset is None:
         return None
