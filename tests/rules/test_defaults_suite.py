@@ -20,21 +20,23 @@ from tap.rules.engine import Options, Report, evaluate
 from tap.rules.iam.code_permissions import function_sdk_calls
 from tap.rules.model import StackTemplate, load_path
 
-# (rule id, logical-id prefix, property path) → why the finding is true.
+# (rule id, logical id, property path) → why the finding is true. Logical ids are CDK's
+# (path-derived, stable for this app).
+ESM_TELEMETRY = "TelemetryFnKinesisEventSourceDefaultsStackTelemetry0847913644A07EA9"
 TRUE_ANY_ENVIRONMENT: dict[tuple[str, str, str], str] = {
-    ("TAP-DDB-1", "Orders", "Properties/PointInTimeRecoverySpecification"): (
+    ("TAP-DDB-1", "OrdersA9B65338", "Properties/PointInTimeRecoverySpecification"): (
         "dynamodb-pitr (opinion by design): the docs' table has no point-in-time recovery"
     ),
-    ("TAP-ESM-3", "TelemetryFnKinesisEventSource", "Properties/MaximumRetryAttempts"): (
+    ("TAP-ESM-3", ESM_TELEMETRY, "Properties/MaximumRetryAttempts"): (
         "true: a Kinesis source with CDK's defaults retries a failing record until it "
         "expires (-1), blocking the shard, even one record per batch"
     ),
-    ("TAP-ESM-4", "TelemetryFnKinesisEventSource", "Properties/MaximumRecordAgeInSeconds"): (
+    ("TAP-ESM-4", ESM_TELEMETRY, "Properties/MaximumRecordAgeInSeconds"): (
         "true: no record age bound (-1) on the same Kinesis source"
     ),
     (
         "TAP-ESM-5",
-        "TelemetryFnKinesisEventSource",
+        ESM_TELEMETRY,
         "Properties/DestinationConfig/OnFailure/Destination",
     ): "true: records skipped after the last retry are lost without an on-failure destination",
 }
@@ -47,11 +49,11 @@ TRUE_EPHEMERAL: dict[tuple[str, str, str], str] = {
             "outlives `cdk destroy` of an ephemeral environment"
         )
         for lid, what in (
-            ("DataKey", "the KMS key"),
-            ("Orders", "the DynamoDB table"),
-            ("Telemetry", "the Kinesis stream"),
-            ("ToArchiveLogGroup", "the log group CDK creates for the Firehose destination"),
-            ("TrailS3", "the bucket CDK creates for the CloudTrail trail"),
+            ("DataKey17AFBB84", "the KMS key"),
+            ("OrdersA9B65338", "the DynamoDB table"),
+            ("Telemetry1B1C5A07", "the Kinesis stream"),
+            ("ToArchiveLogGroup6BA71B62", "the log group CDK creates for the Firehose destination"),
+            ("TrailS30071F172", "the bucket CDK creates for the CloudTrail trail"),
         )
     },
     **{
@@ -110,14 +112,10 @@ def _classify(
     unexplained = []
     seen = set()
     for rule, lid, path in found:
-        key = next(
-            (k for k in allowed if k[0] == rule and lid.startswith(k[1]) and k[2] == path),
-            None,
-        )
-        if key is None:
-            unexplained.append((rule, lid, path))
+        if (rule, lid, path) in allowed:
+            seen.add((rule, lid, path))
         else:
-            seen.add(key)
+            unexplained.append((rule, lid, path))
     return unexplained, set(expected) - seen
 
 
