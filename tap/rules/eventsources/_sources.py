@@ -9,13 +9,24 @@ parameter, an import, Kafka, MQ) is unknown and not judged.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+import functools
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 if TYPE_CHECKING:
     from tap.rules.base import Context
+    from tap.rules.finding import Violation
     from tap.rules.model import Resource
 
-__all__ = ["SourceKind", "is_unbounded", "source_kind"]
+_R = TypeVar("_R")
+
+__all__ = [
+    "SourceKind",
+    "is_unbounded",
+    "not_too_deep",
+    "one_record_per_batch",
+    "source_kind",
+]
 
 SourceKind = Literal["kinesis", "dynamodb", "sqs"]
 
@@ -81,3 +92,45 @@ def is_unbounded(value: Any, ctx: Context) -> bool | None:
         except ValueError:
             return None
     return None
+
+
+def one_record_per_batch(res: Resource, ctx: Context) -> bool | None:
+    """Does the mapping hand the function one record at a time (``BatchSize: 1``)?
+
+    ``False`` when ``BatchSize`` is absent (Lambda's defaults: 100 for streams, 10 for SQS)
+    or larger than 1; ``None`` when it is known only at deploy time. With one record per
+    batch the batch *is* the record: there is nothing to bisect and no partial batch to
+    report, while retries, record age and the on-failure destination still matter.
+    """
+    value = res.properties.get("BatchSize")
+    if value is None:
+        return False
+    try:
+        resolved = ctx.resolve(value)
+    except RecursionError:
+        return None
+    if isinstance(resolved, bool):
+        return None
+    if isinstance(resolved, int | float | str):
+        try:
+            return int(resolved) == 1
+        except ValueError:
+            return None
+    return None
+
+
+def not_too_deep(
+    check: Callable[[_R, Resource, Context], Iterator[Violation]],
+) -> Callable[[_R, Resource, Context], Iterator[Violation]]:
+    """Decorate a rule's ``check``: a mapping whose properties are nested too deeply to
+    resolve (``RecursionError``) is not judged, instead of raising an internal error."""
+
+    @functools.wraps(check)
+    def wrapper(rule: _R, res: Resource, ctx: Context) -> Iterator[Violation]:
+        try:
+            found = list(check(rule, res, ctx))
+        except RecursionError:
+            return iter(())
+        return iter(found)
+
+    return wrapper

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from tap.rules.base import Rule
-from tap.rules.eventsources._sources import is_unbounded, source_kind
+from tap.rules.eventsources._sources import is_unbounded, not_too_deep, source_kind
 
 if TYPE_CHECKING:
     from tap.rules.base import Context
@@ -31,6 +31,7 @@ class BoundedRetries(Rule):
     seeds = ("004 #9", "003")
     resource_types = ("AWS::Lambda::EventSourceMapping",)
 
+    @not_too_deep
     def check(self, res: Resource, ctx: Context) -> Iterator[Violation]:
         if source_kind(res, ctx) not in ("kinesis", "dynamodb"):
             return

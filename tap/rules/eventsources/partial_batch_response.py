@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from tap.rules.base import Rule
-from tap.rules.eventsources._sources import source_kind
+from tap.rules.eventsources._sources import not_too_deep, one_record_per_batch, source_kind
 
 if TYPE_CHECKING:
     from tap.rules.base import Context
@@ -27,7 +27,9 @@ class PartialBatchResponse(Rule):
         "the batch is retried (and processed twice); on SQS every message of the batch returns "
         "to the queue. With it, the function returns the failed item ids and only those are "
         "retried (seeds 004 #9, 003). For SQS sources this is the only setting of the class: "
-        "retries, age and the dead-letter queue belong to the queue's redrive policy."
+        "retries, age and the dead-letter queue belong to the queue's redrive policy. A "
+        "mapping with BatchSize 1 is not flagged: its batch is the one record, so failing "
+        "it is already reporting that record."
     )
     fix = (
         "In CDK: KinesisEventSource/DynamoEventSource/SqsEventSource(..., "
@@ -37,10 +39,13 @@ class PartialBatchResponse(Rule):
     seeds = ("004 #9", "003")
     resource_types = ("AWS::Lambda::EventSourceMapping",)
 
+    @not_too_deep
     def check(self, res: Resource, ctx: Context) -> Iterator[Violation]:
         kind = source_kind(res, ctx)
         if kind is None:
             return
+        if one_record_per_batch(res, ctx) is not False:
+            return  # BatchSize 1 (the batch is the record) or known only at deploy time
         types = ctx.resolve(res.properties.get("FunctionResponseTypes"))
         if types is None:
             types = []

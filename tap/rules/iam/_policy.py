@@ -192,29 +192,40 @@ def _glob_rx(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(parts) + r"\Z", re.S)
 
 
+_MAX_GLOB_STATES = 1_000_000
+
+
 def globs_intersect(a: str, b: str) -> bool:
-    """True when some string matches both globs (``*`` any run, ``?`` one char)."""
-    memo: dict[tuple[int, int], bool] = {}
+    """True when some string matches both globs (``*`` any run, ``?`` one char).
 
-    def go(i: int, j: int) -> bool:
-        key = (i, j)
-        if key in memo:
-            return memo[key]
-        memo[key] = False
-        if i == len(a) and j == len(b):
-            result = True
-        elif i < len(a) and a[i] == "*":
-            result = go(i + 1, j) or (j < len(b) and go(i, j + 1))
+    A search over positions ``(i, j)`` with an explicit stack (no recursion: an ARN of
+    thousands of characters must not exhaust the interpreter's stack). Pairs too long to
+    compare in bounded work count as intersecting: an Allow is then assumed to cover the
+    target, so a rule stays silent rather than guess."""
+    if (len(a) + 1) * (len(b) + 1) > _MAX_GLOB_STATES:
+        return True
+    end = (len(a), len(b))
+    seen: set[tuple[int, int]] = set()
+    todo = [(0, 0)]
+    while todo:
+        state = todo.pop()
+        if state == end:
+            return True
+        if state in seen:
+            continue
+        seen.add(state)
+        i, j = state
+        if i < len(a) and a[i] == "*":
+            todo.append((i + 1, j))
+            if j < len(b):
+                todo.append((i, j + 1))
         elif j < len(b) and b[j] == "*":
-            result = go(i, j + 1) or (i < len(a) and go(i + 1, j))
+            todo.append((i, j + 1))
+            if i < len(a):
+                todo.append((i + 1, j))
         elif i < len(a) and j < len(b) and (a[i] == b[j] or "?" in (a[i], b[j])):
-            result = go(i + 1, j + 1)
-        else:
-            result = False
-        memo[key] = result
-        return result
-
-    return go(0, 0)
+            todo.append((i + 1, j + 1))
+    return False
 
 
 def action_matches(pattern: str, action: str) -> bool:
@@ -296,7 +307,7 @@ def parse_statements(doc: Any) -> list[Statement] | None:
     if isinstance(doc, str):
         try:
             doc = json.loads(doc)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
     if not isinstance(doc, dict):
         return None
@@ -356,18 +367,43 @@ def _ref_target(value: Any) -> str | None:
     return None
 
 
+_TOO_DEEP = object()
+"""What :meth:`PolicyIndex._resolve` gives for a value nested too deeply to resolve."""
+
+
 class PolicyIndex:
-    """Every role of one stack with the statements that apply to it."""
+    """Every role of one stack with the statements that apply to it.
+
+    A value nested too deeply to resolve (a policy document of thousands of levels) never
+    raises: its document makes the role partly unknown, and a policy whose ``Roles``
+    cannot be read makes every role of the stack partly unknown (``incomplete``)."""
 
     def __init__(self, stack: StackTemplate) -> None:
         self.stack = stack
         self.roles: dict[str, RolePermissions] = {
             r.logical_id: RolePermissions() for r in stack.of_type("AWS::IAM::Role")
         }
+        self.incomplete: list[str] = []
         self._build()
+
+    def _resolve(self, value: Any) -> Any:
+        try:
+            return self.stack.resolver.resolve(value)
+        except RecursionError:
+            return _TOO_DEEP
+
+    def _roles(self, value: Any, where: str) -> list[Any]:
+        roles = self._resolve(value)
+        if roles is _TOO_DEEP:
+            self.incomplete.append(f"{where}: Roles nested too deeply to read")
+            return []
+        return _strings(roles)
 
     def _add(self, role_lid: str | None, doc: Any, where: str) -> None:
         if role_lid not in self.roles:
+            return
+        if doc is _TOO_DEEP:
+            self.roles[role_lid].unknown.append(f"{where}: policy document nested too deeply")
             return
         statements = parse_statements(doc)
         if statements is None:
@@ -376,33 +412,46 @@ class PolicyIndex:
         self.roles[role_lid].statements.extend(statements)
 
     def _build(self) -> None:
-        resolve = self.stack.resolver.resolve
+        resolve = self._resolve
         managed_docs: dict[str, Any] = {}
         for pol in self.stack.of_type("AWS::IAM::ManagedPolicy"):
             doc = resolve(pol.properties.get("PolicyDocument"))
             managed_docs[pol.logical_id] = doc
-            for role in _strings(resolve(pol.properties.get("Roles"))):
+            for role in self._roles(pol.properties.get("Roles"), pol.logical_id):
                 self._add(_ref_target(role), doc, pol.logical_id)
         for pol in self.stack.of_type("AWS::IAM::Policy"):
             doc = resolve(pol.properties.get("PolicyDocument"))
-            for role in _strings(resolve(pol.properties.get("Roles"))):
+            for role in self._roles(pol.properties.get("Roles"), pol.logical_id):
                 self._add(_ref_target(role), doc, pol.logical_id)
         for pol in self.stack.of_type("AWS::IAM::RolePolicy"):
-            role = _ref_target(resolve(pol.properties.get("RoleName")))
+            name = resolve(pol.properties.get("RoleName"))
+            if name is _TOO_DEEP:
+                self.incomplete.append(f"{pol.logical_id}: RoleName nested too deeply to read")
+            role = _ref_target(name)
             self._add(role, resolve(pol.properties.get("PolicyDocument")), pol.logical_id)
         for role in self.stack.of_type("AWS::IAM::Role"):
-            perms = self.roles[role.logical_id]
-            for pol in _strings(resolve(role.properties.get("Policies"))):
-                if isinstance(pol, dict):
-                    self._add(role.logical_id, pol.get("PolicyDocument"), role.logical_id)
-            for arn in _strings(resolve(role.properties.get("ManagedPolicyArns"))):
-                target = _ref_target(arn)
-                if target in managed_docs:
-                    continue  # attached through its Roles or here: same document
-                if target is not None and target not in managed_docs:
-                    perms.unknown.append(f"managed policy {target}")
-                    continue
-                self._add_managed(perms, arn)
+            self._build_role(role, managed_docs)
+
+    def _build_role(self, role: Resource, managed_docs: dict[str, Any]) -> None:
+        resolve = self._resolve
+        perms = self.roles[role.logical_id]
+        policies = resolve(role.properties.get("Policies"))
+        if policies is _TOO_DEEP:
+            perms.unknown.append(f"{role.logical_id}: Policies nested too deeply")
+        for pol in _strings(policies if policies is not _TOO_DEEP else None):
+            if isinstance(pol, dict):
+                self._add(role.logical_id, pol.get("PolicyDocument"), role.logical_id)
+        arns = resolve(role.properties.get("ManagedPolicyArns"))
+        if arns is _TOO_DEEP:
+            perms.unknown.append(f"{role.logical_id}: ManagedPolicyArns nested too deeply")
+        for arn in _strings(arns if arns is not _TOO_DEEP else None):
+            target = _ref_target(arn)
+            if target in managed_docs:
+                continue  # attached through its Roles or here: same document
+            if target is not None and target not in managed_docs:
+                perms.unknown.append(f"managed policy {target}")
+                continue
+            self._add_managed(perms, arn)
 
     def _add_managed(self, perms: RolePermissions, arn: Any) -> None:
         text = arn if isinstance(arn, Text) else Text.of(str(arn)) if arn else None
@@ -427,6 +476,8 @@ class PolicyIndex:
         perms = self.roles.get(role_lid)
         if perms is None:
             return Verdict.UNKNOWN
+        if self.incomplete:
+            perms = RolePermissions(perms.statements, [*perms.unknown, *self.incomplete])
         verdicts = [self._one(perms, a, targets) for a in action.split("|")]
         if Verdict.ALLOWED in verdicts:
             return Verdict.ALLOWED
@@ -457,8 +508,8 @@ class PolicyIndex:
         role = self.stack.resources.get(role_lid)
         if role is None:
             return None
-        doc = self.stack.resolver.resolve(role.properties.get("AssumeRolePolicyDocument"))
-        statements = parse_statements(doc)
+        doc = self._resolve(role.properties.get("AssumeRolePolicyDocument"))
+        statements = parse_statements(doc) if doc is not _TOO_DEEP else None
         if statements is None:
             return None
         unknown = False

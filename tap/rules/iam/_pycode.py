@@ -1,6 +1,8 @@
 """Find the AWS SDK calls of a Python Lambda asset, by parsing (never importing) its code.
 
-A small flow-insensitive points-to analysis over every ``.py`` file of the asset: values
+A small flow-insensitive points-to analysis over the ``.py`` files of the asset (given the
+function's ``Handler``: only its module and the asset modules it reaches by imports, see
+:func:`find_sdk_calls`): values
 are SDK objects (``boto3`` module, sessions, clients, resources, collections), functions,
 classes and their instances, tuples, dicts and string constants. Assignments, returns,
 call arguments (to functions, constructors and methods of the asset, across modules),
@@ -13,12 +15,17 @@ Import styles: ``import boto3``, ``import boto3 as b``, ``import boto3.session``
 ``from boto3 import client, resource, Session``, ``from boto3.session import Session``,
 ``boto3.session.Session().client(...)``, ``boto3.Session(...).resource(...)``, and the
 asset's own modules (``import store``, ``from store import Store``, relative imports).
+
+Code nested too deeply for the parser or for this (recursive) analysis raises
+:class:`CodeNotAnalysed` with the file's name; callers treat it as "not judged".
 """
 
 from __future__ import annotations
 
 import ast
 import hashlib
+import os
+import warnings
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -27,7 +34,14 @@ from typing import Any
 
 from tap.rules.iam import _boto
 
-__all__ = ["SdkCall", "find_sdk_calls", "find_sdk_calls_in_sources"]
+__all__ = [
+    "CodeNotAnalysed",
+    "SdkCall",
+    "find_sdk_calls",
+    "find_sdk_calls_in_sources",
+    "handler_module",
+    "read_sources",
+]
 
 Value = tuple[Any, ...]
 Key = tuple[Any, ...]
@@ -35,6 +49,8 @@ Key = tuple[Any, ...]
 MAX_ROUNDS = 12
 MAX_FILES = 400
 MAX_FILE_BYTES = 1_000_000
+MAX_WALK_ENTRIES = 50_000
+MAX_DEPTH = 32
 
 _COLLECTION_METHODS = {"all", "filter", "limit", "page_size"}
 
@@ -687,11 +703,12 @@ def _module_name(rel: Path) -> str:
     return ".".join(parts)
 
 
-def find_sdk_calls(root: Path) -> list[SdkCall]:
-    """Every AWS SDK call in the ``.py`` files under ``root``, sorted by place."""
+def read_sources(root: Path) -> dict[str, str]:
+    """The ``.py`` files under ``root`` (``{relative path: source}``), vendored packages,
+    hidden folders and ``__pycache__`` left out, bounded in count and size."""
     vendored = {p.name.split("-", 1)[0] for p in root.glob("*.dist-info")}
     sources: dict[str, str] = {}
-    for path in sorted(root.rglob("*.py")):
+    for path in _python_files(root):
         rel = path.relative_to(root)
         if len(rel.parts) > 1 and (
             rel.parts[0] in vendored
@@ -699,57 +716,175 @@ def find_sdk_calls(root: Path) -> list[SdkCall]:
         ):
             continue
         try:
-            if path.stat().st_size > MAX_FILE_BYTES:
+            if path.is_symlink() or path.stat().st_size > MAX_FILE_BYTES:
                 continue
             sources[rel.as_posix()] = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue
         if len(sources) >= MAX_FILES:
             break
-    return find_sdk_calls_in_sources(sources)
+    return sources
+
+
+def _python_files(root: Path) -> list[Path]:
+    """The ``.py`` files under ``root``, sorted; the walk never follows symbolic links and
+    stops after :data:`MAX_WALK_ENTRIES` directory entries or :data:`MAX_DEPTH` levels."""
+    found: list[Path] = []
+    seen = 0
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        depth = len(Path(folder).relative_to(root).parts)
+        seen += len(dirs) + len(files)
+        if seen > MAX_WALK_ENTRIES:
+            break
+        if depth >= MAX_DEPTH:
+            dirs[:] = []
+        found.extend(Path(folder) / f for f in files if f.endswith(".py"))
+    return sorted(found)
+
+
+def find_sdk_calls(root: Path, handler: str | None = None) -> list[SdkCall]:
+    """The AWS SDK calls in the ``.py`` files under ``root``, sorted by place.
+
+    With ``handler`` (the function's ``Handler``, ``app.handler`` or ``src/app.handler``)
+    only the handler's module and the asset modules it imports, transitively, count: one
+    asset folder is often shared by several functions, and each runs only its own module
+    and what that imports. A handler module that is not in the asset gives no calls.
+    Raises :class:`CodeNotAnalysed` when the code is nested too deeply to analyse.
+    """
+    return find_sdk_calls_in_sources(read_sources(root), handler)
+
+
+class CodeNotAnalysed(Exception):
+    """The code could not be analysed (nesting too deep for the parser or the analysis)."""
 
 
 # Analyses by source content: stacks copied from one construct (and functions sharing one
 # asset) stage the same code, which is then parsed and analysed once per process. The key
-# is a digest of every path and source, so an edited file is a new key.
-_ANALYSES: dict[bytes, tuple[SdkCall, ...]] = {}
+# is a digest of every path and source and of the entry module, so an edited file is a new
+# key.
+_ANALYSES: dict[bytes, tuple[SdkCall, ...] | str] = {}
 _MAX_ANALYSES = 256
 
 
-def _digest(sources: dict[str, str]) -> bytes:
+def _digest(sources: dict[str, str], entry: str | None) -> bytes:
     h = hashlib.sha256()
-    for rel, text in sources.items():
-        for part in (rel, text):
-            data = part.encode("utf-8", "surrogatepass")
-            h.update(len(data).to_bytes(8, "big"))
-            h.update(data)
+    for part in (entry or "", *(x for item in sources.items() for x in item)):
+        data = part.encode("utf-8", "surrogatepass")
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
     return h.digest()
 
 
-def find_sdk_calls_in_sources(sources: dict[str, str]) -> list[SdkCall]:
-    """Every AWS SDK call in ``{relative path: source}`` (inline code: ``index.py``)."""
-    key = _digest(sources)
+def handler_module(handler: str) -> str:
+    """The module a Python ``Handler`` names: ``src/app.handler`` → ``src.app``."""
+    return handler.rpartition(".")[0].replace("/", ".").strip(".")
+
+
+def find_sdk_calls_in_sources(sources: dict[str, str], handler: str | None = None) -> list[SdkCall]:
+    """Every AWS SDK call in ``{relative path: source}`` (inline code: ``index.py``), or,
+    with ``handler``, in the code reachable from the handler's module (see
+    :func:`find_sdk_calls`)."""
+    entry = handler_module(handler) if handler is not None else None
+    key = _digest(sources, entry)
     found = _ANALYSES.get(key)
     if found is None:
-        found = tuple(_analyse(sources))
+        try:
+            found = tuple(_analyse(sources, entry))
+        except CodeNotAnalysed as e:
+            found = str(e)
         if len(_ANALYSES) >= _MAX_ANALYSES:
             _ANALYSES.clear()
         _ANALYSES[key] = found
+    if isinstance(found, str):
+        raise CodeNotAnalysed(found)
     return list(found)
 
 
-def _analyse(sources: dict[str, str]) -> list[SdkCall]:
+def _parse(rel: str, text: str) -> ast.Module | None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarnings of user code are not ours to show
+            return ast.parse(text, filename=rel)
+    except (SyntaxError, ValueError):
+        return None
+    except (RecursionError, MemoryError) as e:
+        raise CodeNotAnalysed(f"{rel}: nested too deeply to parse") from e
+
+
+def _analyse(sources: dict[str, str], entry: str | None) -> list[SdkCall]:
     files: dict[str, ast.Module] = {}
     paths: dict[str, str] = {}
     for rel, text in sources.items():
-        try:
-            tree = ast.parse(text, filename=rel)
-        except (SyntaxError, ValueError):
-            continue
         mod = _module_name(Path(rel)) or "__init__"
+        try:
+            tree = _parse(rel, text)
+        except CodeNotAnalysed:
+            if entry is not None and mod != entry:
+                continue  # not necessarily this function's code: judged without it
+            raise
+        if tree is None:
+            continue
         files[mod] = tree
         paths[mod] = rel
+    if entry is not None:
+        keep = _reachable(files, paths, entry)
+        files = {m: t for m, t in files.items() if m in keep}
+        paths = {m: p for m, p in paths.items() if m in keep}
     analysis = _Analysis(files)
     analysis.paths = paths
-    analysis.run()
+    try:
+        analysis.run()
+    except RecursionError as e:
+        where = ", ".join(sorted(paths.values())) or "the code"
+        raise CodeNotAnalysed(f"{where}: nested too deeply to analyse") from e
     return sorted(analysis.calls, key=lambda c: (c.file, c.line, c.service, c.method))
+
+
+_IMPORT_FUNCTIONS = {"import_module", "__import__"}
+
+
+def _imported(tree: ast.Module, mod: str, is_pkg: bool) -> Iterable[str]:
+    """Module names ``mod`` imports anywhere in its code (absolute, relative, and
+    ``importlib.import_module("name")`` with a literal name); each with its parents."""
+    for node in ast.walk(tree):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = mod.split(".")
+                keep = len(parts) - node.level + (1 if is_pkg else 0)
+                base = ".".join([*parts[: max(keep, 0)], *([base] if base else [])])
+            names = [base, *(f"{base}.{a.name}".strip(".") for a in node.names)]
+        elif isinstance(node, ast.Call) and node.args:
+            func = node.func
+            fname = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            arg = node.args[0]
+            if (
+                fname in _IMPORT_FUNCTIONS
+                and isinstance(arg, ast.Constant)
+                and isinstance(arg.value, str)
+            ):
+                names = [arg.value]
+        for name in names:
+            parts = name.split(".")
+            for i in range(1, len(parts) + 1):
+                yield ".".join(parts[:i])
+
+
+def _reachable(files: dict[str, ast.Module], paths: dict[str, str], entry: str) -> set[str]:
+    """The modules of ``files`` that running ``entry`` loads: itself, its parent packages
+    and what they import, transitively (within the asset)."""
+    seen: set[str] = set()
+    todo = [entry]
+    while todo:
+        mod = todo.pop()
+        if mod in seen or mod not in files:
+            continue
+        seen.add(mod)
+        parts = mod.split(".")
+        todo.extend(".".join(parts[:i]) for i in range(1, len(parts)))
+        is_pkg = paths.get(mod, "").endswith("__init__.py")
+        todo.extend(m for m in _imported(files[mod], mod, is_pkg) if m not in seen)
+    return seen

@@ -73,7 +73,10 @@ class ActionsExist(Rule):
 
     def check_stack(self, ctx: Context) -> Iterator[Violation]:
         for res, path, raw in iter_policy_documents(ctx.stack):
-            doc = ctx.resolve(raw)
+            try:
+                doc = ctx.resolve(raw)
+            except RecursionError:
+                continue  # nested too deeply to read: not judged (never an internal error)
             if isinstance(doc, str):
                 continue  # a JSON string: resolved by CloudFormation, rare in CDK output
             if not isinstance(doc, dict):
@@ -84,9 +87,11 @@ class ActionsExist(Rule):
                 for key in ("Action", "NotAction"):
                     yield from self._actions(res, f"{path}/Statement/{i}/{key}", st.get(key))
         for res in ctx.stack.of_type("AWS::Lambda::Permission"):
-            yield from self._actions(
-                res, "Properties/Action", ctx.resolve(res.properties.get("Action"))
-            )
+            try:
+                action = ctx.resolve(res.properties.get("Action"))
+            except RecursionError:
+                continue
+            yield from self._actions(res, "Properties/Action", action)
 
     def _actions(self, res: Resource, path: str, value: Any) -> Iterator[Violation]:
         if value is None:

@@ -14,6 +14,8 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sqs as sqs
 
+from tap.rules.engine import Options, evaluate
+from tap.rules.model import StackTemplate, load_path
 from tests.rules.conftest import of_class
 
 RULES = ("stream-error-handling",)
@@ -175,3 +177,95 @@ def test_fully_configured_stream_sources_pass(synth):
     report = synth(build, rules=RULES)
     assert of_class(report, "stream-error-handling") == []
     assert sum(1 for f in report.findings) == 0
+
+
+def test_batch_size_one_needs_no_bisection_nor_partial_batch_response(synth):
+    # GIVEN one record per batch, as CDK's docs write it: an SQS queue and a Kinesis stream
+    # with batch_size=1, and no other setting; and a Kinesis source with batch_size=2
+    def build(stack):
+        fn = _function(stack)
+        fn.add_event_source(sources.SqsEventSource(sqs.Queue(stack, "Orders"), batch_size=1))
+        fn.add_event_source(
+            sources.KinesisEventSource(
+                kinesis.Stream(stack, "One"),
+                starting_position=lambda_.StartingPosition.LATEST,
+                batch_size=1,
+            )
+        )
+        fn.add_event_source(
+            sources.KinesisEventSource(
+                kinesis.Stream(stack, "Two"),
+                starting_position=lambda_.StartingPosition.LATEST,
+                batch_size=2,
+            )
+        )
+
+    # WHEN the stack is checked
+    findings = of_class(synth(build, rules=RULES), "stream-error-handling")
+    by_source: dict[str, set[str]] = {}
+    for f in findings:
+        source = next(s for s in ("Orders", "One", "Two") if s in f.logical_id)
+        by_source.setdefault(source, set()).add(f.rule_id)
+
+    # THEN a one-record batch is neither bisected nor partially reported (nothing to split,
+    # the batch is the record), yet a poison record on the stream still needs bounded
+    # retries, a bounded age and an on-failure destination; a batch of 2 needs everything
+    assert "Orders" not in by_source
+    assert by_source["One"] == {"TAP-ESM-3", "TAP-ESM-4", "TAP-ESM-5"}
+    assert by_source["Two"] == {f"TAP-ESM-{n}" for n in range(1, 6)}
+
+
+def test_batch_size_known_only_at_deploy_time_is_not_judged(synth):
+    # GIVEN a stream mapping whose BatchSize is a template parameter
+    def build(stack):
+        size = cdk.CfnParameter(stack, "BatchSize", type="Number", default=1)
+        fn = _function(stack)
+        lambda_.CfnEventSourceMapping(
+            stack,
+            "Mapping",
+            function_name=fn.function_name,
+            event_source_arn=kinesis.Stream(stack, "S").stream_arn,
+            starting_position="LATEST",
+            batch_size=size.value_as_number,
+        )
+
+    # WHEN the stack is checked
+    found = _found(synth(build, rules=RULES))
+
+    # THEN bisection and partial responses are not judged; the other settings still are
+    assert {rule for rule, _ in found} == {"TAP-ESM-3", "TAP-ESM-4", "TAP-ESM-5"}
+
+
+def test_properties_nested_too_deeply_are_not_judged_instead_of_raising(synth, tmp_path):
+    # GIVEN a bare Kinesis mapping (five findings), then the same template with its
+    # properties nested thousands of levels deep (a template from an untrusted source)
+    def build(stack):
+        fn = _function(stack)
+        lambda_.CfnEventSourceMapping(
+            stack,
+            "Mapping",
+            function_name=fn.function_name,
+            event_source_arn=kinesis.Stream(stack, "S").stream_arn,
+            starting_position="LATEST",
+        )
+
+    assert len(_found(synth(build, rules=RULES))) == 5
+    outdir = sorted(tmp_path.glob("cdk.out.*"))[-1]
+    stack = load_path(outdir)[0]
+    props = stack.template["Resources"]["Mapping"]["Properties"]
+    deep: object = "x"
+    for _ in range(3000):
+        deep = [deep]
+    for key in ("BatchSize", "DestinationConfig", "FunctionResponseTypes"):
+        props[key] = deep
+    props["MaximumRetryAttempts"] = {"Fn::If": ["C", deep, deep]}
+    props["MaximumRecordAgeInSeconds"] = {"Fn::If": ["C", deep, deep]}
+
+    # WHEN the class's rules check it
+    report = evaluate(
+        [StackTemplate(name=stack.name, template=stack.template, assembly_dir=outdir)],
+        Options(rules=RULES),
+    )
+
+    # THEN no rule raises (an internal error would hide every other finding)
+    assert report.rule_errors == []
