@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from tap.rules.base import Rule
-from tap.rules.iam._size import json_size
+from tap.rules.iam._size import raw_size
 
 if TYPE_CHECKING:
     from tap.rules.base import Context
@@ -77,8 +77,10 @@ class EnvironmentFitsLambda(Rule):
     resource_types = ("AWS::Lambda::Function",)
 
     def check(self, res: Resource, ctx: Context) -> Iterator[Violation]:
-        env = ctx.resolve(res.properties.get("Environment"))
+        env = res.properties.get("Environment")
         variables = env.get("Variables") if isinstance(env, dict) else None
+        if isinstance(variables, dict) and len(variables) == 1 and "Fn::If" in variables:
+            variables = ctx.resolve(variables)
         if not isinstance(variables, dict):
             return
         for key in variables:
@@ -88,7 +90,7 @@ class EnvironmentFitsLambda(Rule):
                     f"Properties/Environment/Variables/{key}",
                     f"environment variable {key} is reserved by the Lambda runtime",
                 )
-        size = json_size(variables)
+        size = raw_size(variables, ctx.resolver)
         if size > ENVIRONMENT_QUOTA:
             yield self.violation(
                 res,

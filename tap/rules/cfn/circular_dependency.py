@@ -41,7 +41,8 @@ class _Tarjan:
         self.index[lid] = self.low[lid] = len(self.index)
         self.stack.append(lid)
         self.on_stack.add(lid)
-        return lid, iter(sorted(self.graph.direct(lid), key=self.position.__getitem__))
+        # edge order does not change the components; members are sorted when yielded
+        return lid, iter(self.graph.direct(lid))
 
     def _pop(self, node: str) -> list[str]:
         members = []
@@ -101,9 +102,8 @@ def shortest_cycle(start: str, members: set[str], graph: Graph) -> list[str]:
 
 def reference_path(raw: dict[str, Any], target: str) -> str:
     """Where a resource's definition refers to ``target`` (first hit), as a property path."""
-    if target in (
-        raw.get("DependsOn") if isinstance(raw.get("DependsOn"), list) else [raw.get("DependsOn")]
-    ):
+    depends: Any = raw.get("DependsOn")
+    if target in (depends if isinstance(depends, list) else [depends]):
         return "DependsOn"
     todo: list[tuple[Any, str]] = [(raw.get(k), k) for k in raw if k != "DependsOn"]
     while todo:

@@ -16,11 +16,15 @@ estimated from below, so a size over the quota is over it whatever the tokens be
 from __future__ import annotations
 
 import json
-from typing import Any
+import re
+from typing import TYPE_CHECKING, Any
 
 from tap.rules.resolve import Text
 
-__all__ = ["TOKEN_ESTIMATE", "json_size"]
+if TYPE_CHECKING:
+    from tap.rules.resolve import Resolver
+
+__all__ = ["TOKEN_ESTIMATE", "json_size", "raw_size"]
 
 TOKEN_ESTIMATE = 20
 _PSEUDO = {
@@ -54,3 +58,102 @@ def json_size(value: Any) -> int:
     if isinstance(value, str):
         return _str_size(value) + 2
     return len(json.dumps(value))
+
+
+_SUB_VAR = re.compile(r"\$\{([^}]*)\}")
+
+
+def _inner(value: Any, resolver: Resolver) -> int | None:
+    """Size of a string-valued intrinsic without its quotes; ``None``: not a string."""
+    size = raw_size(value, resolver)
+    return size - 2 if isinstance(value, str) or _is_string_intrinsic(value) else None
+
+
+def _is_string_intrinsic(value: Any) -> bool:
+    return isinstance(value, dict) and len(value) == 1 and next(iter(value)) in _STRINGY
+
+
+def _token(name: str) -> int:
+    return _PSEUDO.get(name, TOKEN_ESTIMATE)
+
+
+def _sub_size(template: str, local: dict[str, Any], resolver: Resolver) -> int | None:
+    total = 0
+    last = 0
+    for m in _SUB_VAR.finditer(template):
+        total += _str_size(template[last : m.start()])
+        last = m.end()
+        var = m.group(1)
+        if var.startswith("!"):
+            total += _str_size("${" + var[1:] + "}")
+        elif var in local:
+            inner = _inner(local[var], resolver)
+            if inner is None:
+                return None
+            total += inner
+        else:
+            total += _token(var.split(".", 1)[0] if "." in var else var)
+    return total + _str_size(template[last:]) + 2
+
+
+def _intrinsic_size(key: str, arg: Any, resolver: Resolver) -> int | None:
+    """Size of one ``Ref``/``Fn::GetAtt``/``Fn::Join``/``Fn::Sub`` where it stands;
+    ``None`` when it needs resolving."""
+    if key == "Ref" and isinstance(arg, str):
+        return _token(arg) + 2
+    if key == "Fn::GetAtt":
+        return TOKEN_ESTIMATE + 2
+    if key == "Fn::Join" and isinstance(arg, list) and len(arg) == 2:
+        delim, parts = arg
+        if isinstance(delim, str) and isinstance(parts, list):
+            sizes = [_inner(p, resolver) for p in parts]
+            if all(s is not None for s in sizes):
+                joins = _str_size(delim) * max(len(parts) - 1, 0)
+                return 2 + sum(s for s in sizes if s is not None) + joins
+    if key == "Fn::Sub":
+        template, local = (arg, {}) if isinstance(arg, str) else (list(arg) + [None])[:2]
+        if isinstance(template, str) and isinstance(local or {}, dict):
+            return _sub_size(template, local or {}, resolver)
+    return None
+
+
+def raw_size(value: Any, resolver: Resolver) -> int:
+    """:func:`json_size` of ``resolver.resolve(value)``, computed on the raw template value:
+    ``Ref``, ``Fn::GetAtt``, ``Fn::Join`` and ``Fn::Sub`` are sized where they stand (no
+    resolution); other intrinsics are resolved first. Linear in the value's size."""
+    if isinstance(value, dict):
+        if len(value) == 1:
+            ((key, arg),) = value.items()
+            if key in _INTRINSIC_KEYS:
+                size = _intrinsic_size(key, arg, resolver)
+                return json_size(resolver.resolve(value)) if size is None else size
+        items = [_str_size(str(k)) + 3 + raw_size(v, resolver) for k, v in value.items()]
+        return 2 + sum(items) + max(len(items) - 1, 0)
+    if isinstance(value, Text):
+        return json_size(value)
+    if isinstance(value, list):
+        items = [raw_size(v, resolver) for v in value]
+        return 2 + sum(items) + max(len(items) - 1, 0)
+    return json_size(value)
+
+
+_STRINGY = frozenset({"Ref", "Fn::GetAtt", "Fn::Join", "Fn::Sub"})
+_INTRINSIC_KEYS = frozenset(
+    {
+        "Ref",
+        "Fn::GetAtt",
+        "Fn::Join",
+        "Fn::Sub",
+        "Fn::Select",
+        "Fn::Split",
+        "Fn::If",
+        "Fn::FindInMap",
+        "Fn::ToJsonString",
+        "Fn::Base64",
+        "Fn::Length",
+        "Fn::GetAZs",
+        "Fn::Cidr",
+        "Fn::ImportValue",
+        "Fn::Transform",
+    }
+)

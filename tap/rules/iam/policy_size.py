@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from tap.rules.base import Rule
-from tap.rules.iam._size import json_size
+from tap.rules.iam._size import raw_size
 from tap.rules.resolve import Text
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ class IdentityPoliciesFitQuotas(Rule):
 
     def check_stack(self, ctx: Context) -> Iterable[Violation]:
         for res in ctx.stack.of_type("AWS::IAM::ManagedPolicy"):
-            size = json_size(ctx.resolve(res.properties.get("PolicyDocument")))
+            size = raw_size(res.properties.get("PolicyDocument"), ctx.resolver)
             if size > MANAGED_POLICY_QUOTA:
                 yield self.violation(
                     res,
@@ -87,10 +87,10 @@ class IdentityPoliciesFitQuotas(Rule):
         for res in ctx.stack.of_type(*INLINE_QUOTAS):
             for i, pol in enumerate(_listed(res.properties.get("Policies"))):
                 if isinstance(pol, dict):
-                    size = json_size(ctx.resolve(pol.get("PolicyDocument")))
+                    size = raw_size(pol.get("PolicyDocument"), ctx.resolver)
                     parts[res.logical_id].append((f"Policies/{i}", size))
         for res in ctx.stack.of_type(*_ATTACHMENTS):
-            size = json_size(ctx.resolve(res.properties.get("PolicyDocument")))
+            size = raw_size(res.properties.get("PolicyDocument"), ctx.resolver)
             for key in _ATTACHMENTS[res.type]:
                 for value in _listed(ctx.resolve(res.properties.get(key))):
                     lid = _ref(value)

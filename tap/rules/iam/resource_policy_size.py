@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from tap.rules.base import Rule
-from tap.rules.iam._size import json_size
+from tap.rules.iam._size import raw_size
 from tap.rules.resolve import Text, Token, iter_references
 
 if TYPE_CHECKING:
@@ -51,15 +51,15 @@ _FUNCTION_ARN = Text.of(
 _WRAPPER = 2 + len('"Version":"2012-10-17","Id":"default","Statement":[]')
 
 
-def _principal(ctx: Context, value: Any) -> dict[str, Any]:
-    text = ctx.text(value)
-    if text is not None and text.is_literal and str(text).endswith(".amazonaws.com"):
-        return {"Service": str(text)}
-    return {"AWS": text if text is not None else _UNKNOWN}
+def _principal(value: Any) -> dict[str, Any]:
+    if isinstance(value, str) and value.endswith(".amazonaws.com"):
+        return {"Service": value}
+    return {"AWS": value if value is not None else _UNKNOWN}
 
 
-def _statement(ctx: Context, perm: Resource) -> dict[str, Any]:
-    """The statement Lambda stores for an ``AWS::Lambda::Permission`` (tokens as tokens)."""
+def _statement(perm: Resource) -> dict[str, Any]:
+    """The statement Lambda stores for an ``AWS::Lambda::Permission`` (raw template values,
+    sized by :func:`raw_size`)."""
     props = perm.properties
     conditions: dict[str, dict[str, Any]] = {}
     for key, (op, name) in {
@@ -69,12 +69,12 @@ def _statement(ctx: Context, perm: Resource) -> dict[str, Any]:
         "FunctionUrlAuthType": ("StringEquals", "lambda:FunctionUrlAuthType"),
     }.items():
         if key in props:
-            conditions.setdefault(op, {})[name] = ctx.resolve(props[key])
+            conditions.setdefault(op, {})[name] = props[key]
     statement: dict[str, Any] = {
         "Sid": _UNKNOWN,
         "Effect": "Allow",
-        "Principal": _principal(ctx, props.get("Principal")),
-        "Action": ctx.resolve(props.get("Action")),
+        "Principal": _principal(props.get("Principal")),
+        "Action": props.get("Action"),
         "Resource": _FUNCTION_ARN,
     }
     if conditions:
@@ -108,7 +108,7 @@ class ResourcePoliciesFitQuotas(Rule):
     def check_stack(self, ctx: Context) -> Iterable[Violation]:
         for res in ctx.stack.of_type(*DOCUMENT_QUOTAS):
             quota, what, service = DOCUMENT_QUOTAS[res.type]
-            size = json_size(ctx.resolve(res.properties.get("PolicyDocument")))
+            size = raw_size(res.properties.get("PolicyDocument"), ctx.resolver)
             if size > quota:
                 yield self.violation(
                     res,
@@ -127,7 +127,7 @@ class ResourcePoliciesFitQuotas(Rule):
             }
             fn = ctx.resource(refs.pop()) if len(refs) == 1 else None
             if fn is not None and fn.type in _FUNCTIONS:
-                sizes[fn.logical_id].append(json_size(_statement(ctx, perm)))
+                sizes[fn.logical_id].append(raw_size(_statement(perm), ctx.resolver))
         for lid, parts in sizes.items():
             total = _WRAPPER + sum(parts) + len(parts) - 1
             if total > FUNCTION_POLICY_QUOTA:
