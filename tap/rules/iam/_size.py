@@ -36,6 +36,8 @@ _PSEUDO = {
 
 
 def _str_size(value: str) -> int:
+    if value.isascii() and value.isprintable() and '"' not in value and "\\" not in value:
+        return len(value)  # nothing to escape: the common case, without json.dumps
     return len(json.dumps(value, ensure_ascii=False).encode()) - 2
 
 
