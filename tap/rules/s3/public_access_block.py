@@ -75,7 +75,9 @@ class PublicGrantsAllowedByBlockPublicAccess(Rule):
         bucket = stack_bucket(ctx, res.properties.get("Bucket"))
         if bucket is None or not blocks(ctx, bucket, "BlockPublicPolicy"):
             return
-        doc = ctx.resolve(res.properties.get("PolicyDocument"))
+        # Effect, Principal and Condition are literal in practice: read the raw statements
+        # (no resolution of the whole document); a computed one is not "Allow" to everyone.
+        doc = res.properties.get("PolicyDocument")
         statements = doc.get("Statement") if isinstance(doc, dict) else None
         for i, st in enumerate(_listed(statements)):
             if (
