@@ -83,3 +83,49 @@ def test_alarm_topic_key_granted_to_cloudwatch_passes(synth):
         _alarm(stack, sns.Topic(stack, "Alerts", master_key=key))
 
     assert of_class(synth(build, rules=(SLUG,)), SLUG) == []
+
+
+# --- TAP-KMS-20: AWS managed keys cannot be opened to publishing services -----------------
+
+
+def test_kms_service_access_alarm_topic_with_the_aws_managed_key_is_a_finding(synth):
+    def build(stack):
+        managed = kms.Alias.from_alias_name(stack, "SnsKey", "alias/aws/sns")
+        _alarm(stack, sns.Topic(stack, "Alerts", master_key=managed))
+
+    findings = [f for f in of_class(synth(build, rules=(SLUG,)), SLUG) if f.rule_id == "TAP-KMS-20"]
+
+    assert [f.property_path for f in findings] == ["Properties/KmsMasterKeyId"]
+    assert findings[0].logical_id.startswith("Alerts")
+    assert (
+        "alias/aws/sns" in findings[0].message and "cloudwatch.amazonaws.com" in findings[0].message
+    )
+
+
+def test_kms_service_access_s3_notification_queue_with_the_aws_managed_key_is_a_finding(synth):
+    from aws_cdk import aws_s3 as s3
+    from aws_cdk import aws_s3_notifications as s3n
+    from aws_cdk import aws_sqs as sqs
+
+    def build(stack):
+        queue = sqs.Queue(stack, "Uploads", encryption=sqs.QueueEncryption.KMS_MANAGED)
+        s3.Bucket(stack, "Inbox").add_event_notification(
+            s3.EventType.OBJECT_CREATED, s3n.SqsDestination(queue)
+        )
+
+    findings = of_class(synth(build, rules=(SLUG,)), SLUG)
+
+    assert [(f.rule_id, f.property_path) for f in findings] == [
+        ("TAP-KMS-20", "Properties/KmsMasterKeyId")
+    ]
+    assert "alias/aws/sqs" in findings[0].message
+
+
+def test_kms_service_access_aws_managed_key_without_service_publishers_passes(synth):
+    from aws_cdk import aws_sqs as sqs
+
+    def build(stack):
+        sqs.Queue(stack, "Work", encryption=sqs.QueueEncryption.KMS_MANAGED)
+        sqs.Queue(stack, "Uploads", encryption=sqs.QueueEncryption.SQS_MANAGED)
+
+    assert of_class(synth(build, rules=(SLUG,)), SLUG) == []
