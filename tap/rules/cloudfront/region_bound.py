@@ -29,6 +29,7 @@ __all__ = ["GlobalResourcesInUsEast1"]
 
 HOME = "us-east-1"
 _ARN = re.compile(r"^arn:[^:]*:([a-z0-9-]+):([^:]*):")
+_FUNCTION_TYPES = ("AWS::Lambda::Version", "AWS::Lambda::Function")
 _WAF_TYPES = (
     "AWS::WAFv2::WebACL",
     "AWS::WAFv2::RuleGroup",
@@ -37,14 +38,16 @@ _WAF_TYPES = (
 )
 
 
-def _region_of(ctx: Context, text: Text | None) -> str | None:
+def _region_of(ctx: Context, text: Text | None, types: tuple[str, ...]) -> str | None:
     """The region a reference lives in: an ARN's region field, or the stack's region for a
-    resource of the stack (``Ref``/``GetAtt``) or ``${AWS::Region}``; ``None`` if unknown."""
+    resource of the stack of one of ``types`` (``Ref``/``GetAtt``) or ``${AWS::Region}``;
+    ``None`` if unknown (e.g. a custom resource reading an ARN from another region)."""
     if text is None or text.has_unknown:
         return None
     tokens = text.tokens
     if len(text.parts) == 1 and tokens and tokens[0].kind in ("Ref", "GetAtt"):
-        return ctx.stack.region if ctx.resource(tokens[0].name) is not None else None
+        target = ctx.resource(tokens[0].name)
+        return ctx.stack.region if target is not None and target.type in types else None
     m = _ARN.match(str(text))
     if m is None:
         return None
@@ -151,7 +154,7 @@ class GlobalResourcesInUsEast1(Rule):
                 "distribution",
             )
         waf = ctx.text(config.get("WebACLId"))
-        region = _region_of(ctx, waf) if waf is not None and "arn:" in str(waf) else None
+        region = _region_of(ctx, waf, ()) if waf is not None and "arn:" in str(waf) else None
         if waf is not None and len(waf.parts) == 1 and waf.tokens:
             region = None  # a web ACL of the stack: judged on the web ACL itself
         if region is not None and region != HOME:
@@ -171,7 +174,7 @@ class GlobalResourcesInUsEast1(Rule):
                 if not isinstance(assoc, dict):
                     continue
                 arn = ctx.text(assoc.get("LambdaFunctionARN"))
-                region = _region_of(ctx, arn)
+                region = _region_of(ctx, arn, _FUNCTION_TYPES)
                 if region is not None and region != HOME:
                     yield self.violation(
                         res,
@@ -187,7 +190,7 @@ class GlobalResourcesInUsEast1(Rule):
         if value is None:
             return
         arn = ctx.text(value)
-        region = _region_of(ctx, arn)
+        region = _region_of(ctx, arn, ("AWS::CertificateManager::Certificate",))
         if region is not None and region != HOME:
             yield self.violation(
                 res,
