@@ -90,9 +90,7 @@ def test_cloudfront_origin_domain_cdk_origin_classes_pass(synth):
             ),
             additional_behaviors={
                 "/api/*": cloudfront.BehaviorOptions(origin=origins.RestApiOrigin(api)),
-                "/site/*": cloudfront.BehaviorOptions(
-                    origin=origins.S3StaticWebsiteOrigin(site)
-                ),
+                "/site/*": cloudfront.BehaviorOptions(origin=origins.S3StaticWebsiteOrigin(site)),
                 "/assets/*": cloudfront.BehaviorOptions(
                     origin=origins.S3BucketOrigin.with_origin_access_control(assets)
                 ),

@@ -44,9 +44,7 @@ def test_eventbridge_pattern_empty_array_is_flagged(synth):
 def test_eventbridge_pattern_unknown_operator_is_flagged(synth):
     findings = of_class(synth(_rule({"object": {"key": [{"starts-with": "raw/"}]}})), SLUG)
 
-    assert [f.property_path for f in findings] == [
-        "Properties/EventPattern/detail/object/key/0"
-    ]
+    assert [f.property_path for f in findings] == ["Properties/EventPattern/detail/object/key/0"]
     assert "unknown operator 'starts-with'" in findings[0].message
 
 
