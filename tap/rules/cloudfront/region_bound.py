@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 __all__ = ["GlobalResourcesInUsEast1"]
 
 HOME = "us-east-1"
+_REGION = "\x01"  # marks ${AWS::Region} in an ARN
 _ARN = re.compile(r"^arn:[^:]*:([a-z0-9-]+):([^:]*):")
 _FUNCTION_TYPES = ("AWS::Lambda::Version", "AWS::Lambda::Function")
 _WAF_TYPES = (
@@ -48,11 +49,16 @@ def _region_of(ctx: Context, text: Text | None, types: tuple[str, ...]) -> str |
     if len(text.parts) == 1 and tokens and tokens[0].kind in ("Ref", "GetAtt"):
         target = ctx.resource(tokens[0].name)
         return ctx.stack.region if target is not None and target.type in types else None
-    m = _ARN.match(str(text))
+    # tokens as markers without ':' (str() of ${AWS::Partition} would split the ARN)
+    flat = "".join(
+        p if isinstance(p, str) else (_REGION if p.kind == "AWS::Region" else "\x00")
+        for p in text.parts
+    )
+    m = _ARN.match(flat)
     if m is None:
         return None
     region = m.group(2)
-    if region == "${AWS::Region}":
+    if region == _REGION:
         return ctx.stack.region
     return region if re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d+", region) else None
 
@@ -155,8 +161,6 @@ class GlobalResourcesInUsEast1(Rule):
             )
         waf = ctx.text(config.get("WebACLId"))
         region = _region_of(ctx, waf, ()) if waf is not None and "arn:" in str(waf) else None
-        if waf is not None and len(waf.parts) == 1 and waf.tokens:
-            region = None  # a web ACL of the stack: judged on the web ACL itself
         if region is not None and region != HOME:
             yield self.violation(
                 res,

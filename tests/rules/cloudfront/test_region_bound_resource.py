@@ -81,7 +81,7 @@ def test_region_bound_resource_imported_edge_version_from_another_region_is_flag
         version = lambda_.Version.from_version_arn(
             stack,
             "Edge",
-            f"arn:aws:lambda:eu-west-1:{cdk.Aws.ACCOUNT_ID}:function:edge-auth:3",
+            f"arn:{cdk.Aws.PARTITION}:lambda:eu-west-1:{cdk.Aws.ACCOUNT_ID}:function:edge-auth:3",
         )
         cloudfront.Distribution(
             stack,
