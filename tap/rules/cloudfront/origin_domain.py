@@ -23,10 +23,12 @@ if TYPE_CHECKING:
 
 __all__ = ["OriginDomainIsHostName"]
 
-# Attributes whose value is a URL ("https://....on.aws/", "http://bucket.s3-website-...").
+# Attributes whose value is a URL ("https://....on.aws/", "http://bucket.s3-website-...",
+# an HTTP API's "https://<id>.execute-api.<region>.amazonaws.com").
 _URL_ATTRIBUTES = {
     ("AWS::Lambda::Url", "FunctionUrl"),
     ("AWS::S3::Bucket", "WebsiteURL"),
+    ("AWS::ApiGatewayV2::Api", "ApiEndpoint"),
 }
 
 

@@ -47,9 +47,9 @@ def definition_problems(machine: Any, path: str = "") -> Iterator[tuple[str, str
     if not isinstance(states, dict) or not states:
         yield f"{path}/States", "no States"
         return
-    if not isinstance(start, str):
+    if start is None:
         yield f"{path}/StartAt", "no StartAt"
-    elif start not in states:
+    elif isinstance(start, str) and start not in states:
         yield f"{path}/StartAt", f"StartAt {start!r} is not a state of this machine"
     for name, state in states.items():
         yield from _state(name, state, states, f"{path}/States/{name}")

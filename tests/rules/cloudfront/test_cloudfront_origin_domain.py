@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_lambda as lambda_
@@ -54,6 +55,17 @@ def test_cloudfront_origin_domain_rest_api_url_is_flagged(synth):
 
     assert len(findings) == 1
     assert "has a scheme (://)" in findings[0].message
+
+
+def test_cloudfront_origin_domain_http_api_endpoint_is_flagged(synth):
+    def build(stack):
+        api = apigwv2.HttpApi(stack, "Http")
+        _distribution(stack, origins.HttpOrigin(api.api_endpoint))
+
+    findings = of_class(synth(build), SLUG)
+
+    assert len(findings) == 1
+    assert "ApiEndpoint, a URL" in findings[0].message
 
 
 def test_cloudfront_origin_domain_literal_with_port_is_flagged(synth):

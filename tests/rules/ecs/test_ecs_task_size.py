@@ -5,6 +5,7 @@ Developer Guide's task size table."""
 from __future__ import annotations
 
 from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_ecs_patterns as ecs_patterns
 
 from tests.rules.conftest import of_class
 
@@ -58,6 +59,13 @@ def test_ecs_task_size_valid_tasks_pass(synth):
             "App", image=IMAGE
         )
         ecs.Ec2TaskDefinition(stack, "Ec2").add_container("App", image=IMAGE, memory_limit_mib=4096)
+        ecs_patterns.ApplicationLoadBalancedFargateService(
+            stack,
+            "Web",
+            cpu=512,
+            memory_limit_mib=1024,
+            task_image_options=ecs_patterns.ApplicationLoadBalancedTaskImageOptions(image=IMAGE),
+        )
 
     # THEN no ecs-task-size finding
     assert of_class(synth(build), SLUG) == []
