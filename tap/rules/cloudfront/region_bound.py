@@ -82,14 +82,14 @@ class GlobalResourcesInUsEast1(Rule):
     title = "CloudFront's web ACLs, certificates and Lambda@Edge functions are in us-east-1"
     explanation = (
         "Why: outside US East (N. Virginia) the service refuses them at deploy time. WAFv2: "
-        "'WAFInvalidParameterException: Error reason: The scope is not valid., field: "
-        "SCOPE_VALUE' (CLOUDFRONT scope exists only in us-east-1; AWS WAF Developer Guide, "
+        "'Error reason: The scope is not valid., field: SCOPE_VALUE, parameter: CLOUDFRONT' "
+        "(CLOUDFRONT scope exists only in us-east-1; AWS WAF Developer Guide, "
         "'Using AWS WAF with Amazon CloudFront'). ACM: 'The specified SSL certificate "
         "doesn't exist, isn't in us-east-1 region, isn't valid, or doesn't include a valid "
         "certificate chain.' (CloudFront Developer Guide, 'Requirements for using SSL/TLS "
         "certificates with CloudFront': the certificate must be requested in us-east-1; the "
         "same holds for Cognito custom domains and edge-optimized API Gateway domains). "
-        "Lambda@Edge: 'The function must be in region 'us-east-1''. (CloudFront Developer "
+        "Lambda@Edge: 'The function must be in region 'us-east-1'. ARN: ...' (CloudFront Developer "
         "Guide, 'Restrictions on Lambda@Edge'). A resource of an environment-agnostic stack "
         "is not judged: its region is chosen at deploy time."
     )

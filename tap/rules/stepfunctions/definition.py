@@ -4,8 +4,9 @@
 CDK's state classes chain states for you; a definition written by hand
 (``sfn.DefinitionBody.from_string``/``from_file``, ``CfnStateMachine``) reaches the service
 unchecked. This rule follows the transitions: ``StartAt`` names a state, every ``Next``,
-``Default`` and ``Catch`` target exists in its scope, a ``Choice`` has ``Choices``, every
-state that is not ``Choice``/``Succeed``/``Fail`` has ``Next`` or ``End``, and ``Parallel``
+``Default`` and ``Catch`` target exists in its scope, every state is reachable, a ``Choice``
+has ``Choices``, every state that is not ``Choice``/``Succeed``/``Fail`` has ``Next`` or
+``End``, and ``Parallel``
 branches and ``Map`` processors are checked as machines of their own. cfn-lint's E3601
 validates the shape of each state against a JSON schema (and since 1.x ``StartAt``), but not
 the ``Next`` targets; no maintained Python ASL validator exists on PyPI, and the checks are
@@ -53,6 +54,38 @@ def definition_problems(machine: Any, path: str = "") -> Iterator[tuple[str, str
         yield f"{path}/StartAt", f"StartAt {start!r} is not a state of this machine"
     for name, state in states.items():
         yield from _state(name, state, states, f"{path}/States/{name}")
+    if isinstance(start, str) and start in states:
+        for name in _unreachable(start, states):
+            yield f"{path}/States/{name}", f"state {name!r} is not reachable from StartAt"
+
+
+def _targets(state: Any) -> Iterator[Any]:
+    """Every state name ``state`` can transition to (Next, Choices, Default, Catch)."""
+    if not isinstance(state, dict):
+        return
+    yield state.get("Next")
+    yield state.get("Default")
+    for key in ("Choices", "Catch"):
+        items = state.get(key)
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, dict):
+                yield item.get("Next")
+
+
+def _unreachable(start: str, states: dict[str, Any]) -> list[str]:
+    """States no transition reaches from ``start`` (Step Functions refuses them: 'State
+    "X" is not reachable.'). A transition target that is not a literal stops the check."""
+    seen, todo = {start}, [start]
+    while todo:
+        for target in _targets(states.get(todo.pop())):
+            if target is None:
+                continue
+            if not isinstance(target, str):
+                return []  # decided at deploy time: cannot tell
+            if target in states and target not in seen:
+                seen.add(target)
+                todo.append(target)
+    return [name for name in states if name not in seen]
 
 
 def _state(name: str, state: Any, states: dict[str, Any], at: str) -> Iterator[tuple[str, str]]:
@@ -159,7 +192,8 @@ class StateMachineDefinitionValid(Rule):
         "Why: Step Functions validates the definition when CloudFormation creates the state "
         "machine: 'Invalid State Machine Definition: ... MISSING_TRANSITION_TARGET: Missing "
         "'Next' target' or 'SCHEMA_VALIDATION_FAILED' (InvalidDefinition), after the "
-        "template synthesized cleanly. A hand-written definition (DefinitionBody.from_string "
+        "template synthesized cleanly; 'State \"X\" is not reachable.' for a state no "
+        "transition reaches. A hand-written definition (DefinitionBody.from_string "
         "or from_file) is not checked by CDK. AWS documentation: Step Functions Developer "
         "Guide, 'State machine structure in Amazon States Language' "
         "(amazon-states-language-state-machine-structure.html) and 'Transitioning between "

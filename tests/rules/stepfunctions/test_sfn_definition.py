@@ -49,13 +49,16 @@ def test_sfn_definition_next_to_unknown_state_is_flagged(synth):
     }
     findings = of_class(synth(_machine(definition, with_function=True)), SLUG)
 
-    # THEN the Next is named, though the definition string is an Fn::Join with the ARN
+    # THEN the Next is named, though the definition string is an Fn::Join with the ARN, and
+    # so is the state nothing reaches (as Step Functions' own MISSING_TRANSITION_TARGET)
     assert [(f.rule_id, f.property_path) for f in findings] == [
         ("TAP-SFN-1", "Properties/DefinitionString")
-    ]
+    ] * 2
     assert findings[0].logical_id.startswith("Flow")
-    assert "Next 'Done' is not a state" in findings[0].message
-    assert "/States/Work/Next" in findings[0].message
+    assert [f.message for f in findings] == [
+        "state 'Work': Next 'Done' is not a state of this machine (at /States/Work/Next)",
+        "state 'Finished' is not reachable from StartAt (at /States/Finished)",
+    ]
 
 
 def test_sfn_definition_missing_start_at_target_is_flagged(synth):
