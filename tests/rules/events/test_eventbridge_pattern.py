@@ -4,7 +4,10 @@ User Guide's "Creating event patterns" and "Content filtering"."""
 
 from __future__ import annotations
 
+from aws_cdk import RemovalPolicy
+from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_events as events
+from aws_cdk import aws_s3 as s3
 
 from tests.rules.conftest import of_class
 
@@ -80,4 +83,17 @@ def test_eventbridge_pattern_with_cdk_match_helpers_passes(synth):
         )
 
     # THEN no eventbridge-pattern finding
+    assert of_class(synth(build), SLUG) == []
+
+
+def test_eventbridge_pattern_of_cdk_event_helpers_passes(synth):
+    # GIVEN the rules aws-cdk-lib's L2 helpers write (onCloudTrail..., onImageScanCompleted)
+    def build(stack):
+        bucket = s3.Bucket(stack, "Raw", removal_policy=RemovalPolicy.DESTROY)
+        bucket.on_cloud_trail_put_object("Put")
+        bucket.on_cloud_trail_write_object("Write", paths=["raw/"])
+        repo = ecr.Repository(stack, "Images", removal_policy=RemovalPolicy.DESTROY)
+        repo.on_image_scan_completed("Scan", image_tags=["latest"])
+        repo.on_cloud_trail_image_pushed("Pushed")
+
     assert of_class(synth(build), SLUG) == []
