@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-__all__ = ["schedule_problems"]
+__all__ = ["schedule_problems", "suggest"]
 
 _MONTHS = "JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC"
 _DAYS = "SUN|MON|TUE|WED|THU|FRI|SAT"
@@ -128,3 +128,33 @@ def _field(value: str, low: int, high: int, wild: str, names: str) -> str | None
 
 def _star_ok(value: str) -> bool:
     return all(item == "*" or item.startswith("*/") for item in value.split(","))
+
+
+def suggest(expression: str, *, allow_at: bool, strict_plural: bool) -> str | None:
+    """The nearest valid expression for the usual slips (Unix five-field cron, '*' in both
+    day fields, a unit of the wrong number, a zone suffix on at()); ``None`` if none."""
+    expr = expression.strip()
+    m = re.fullmatch(r"(cron|rate|at)\((.*)\)", expr, re.DOTALL)
+    if m is None:
+        return None
+    kind, body = m.group(1), m.group(2).strip()
+    if kind == "cron":
+        fields = body.split()
+        if len(fields) == 5:
+            fields.append("*")
+        if len(fields) == 6 and "?" not in (fields[2], fields[4]):
+            if fields[4] == "*":
+                fields[4] = "?"
+            elif fields[2] == "*":
+                fields[2] = "?"
+        candidate = f"cron({' '.join(fields)})"
+    elif kind == "rate":
+        parts = body.split()
+        if len(parts) != 2 or not parts[0].isdigit() or int(parts[0]) <= 0:
+            return None
+        unit = parts[1].rstrip("s")
+        candidate = f"rate({parts[0]} {unit if int(parts[0]) == 1 else unit + 's'})"
+    else:
+        candidate = "at(" + re.sub(r"(\.\d+)?(Z|[+-]\d\d:?\d\d)$", "", body) + ")"
+    ok = not schedule_problems(candidate, allow_at=allow_at, strict_plural=strict_plural)
+    return candidate if ok and candidate != expr else None

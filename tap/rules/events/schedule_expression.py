@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from tap.rules.base import Rule
-from tap.rules.events._schedule import schedule_problems
+from tap.rules.events._schedule import schedule_problems, suggest
 
 if TYPE_CHECKING:
     from tap.rules.base import Context
@@ -61,8 +61,18 @@ class ScheduleExpressionValid(Rule):
         scheduler = res.type == "AWS::Scheduler::Schedule"
         problems = schedule_problems(expression, allow_at=scheduler, strict_plural=not scheduler)
         if problems:
+            nearest = suggest(expression, allow_at=scheduler, strict_plural=not scheduler)
+            fix = None
+            if nearest:
+                builder = "scheduler.ScheduleExpression" if scheduler else "events.Schedule"
+                fix = (
+                    f"In CDK: {builder}.expression({nearest!r}); or " + self.fix[len("In CDK: ") :]
+                )
             yield self.violation(
                 res,
                 "Properties/ScheduleExpression",
-                f"schedule expression {expression!r}: " + "; ".join(problems),
+                f"schedule expression {expression!r}: "
+                + "; ".join(problems)
+                + (f" (did you mean {nearest!r}?)" if nearest else ""),
+                fix,
             )

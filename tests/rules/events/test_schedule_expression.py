@@ -45,6 +45,8 @@ def test_schedule_expression_unix_cron_with_five_fields_is_flagged(synth):
     ]
     assert findings[0].logical_id.startswith("Nightly")
     assert "5 fields, EventBridge needs 6" in findings[0].message
+    assert "did you mean 'cron(0 12 * * ? *)'?" in findings[0].message
+    assert findings[0].fix.startswith("In CDK: events.Schedule.expression('cron(0 12 * * ? *)')")
 
 
 def test_schedule_expression_with_both_day_fields_is_flagged(synth):
@@ -59,6 +61,7 @@ def test_schedule_expression_rate_with_wrong_plural_is_flagged(synth):
 
     assert len(findings) == 1
     assert "singular unit" in findings[0].message
+    assert "did you mean 'rate(1 minute)'?" in findings[0].message
 
 
 def test_schedule_expression_at_with_zone_suffix_on_scheduler_is_flagged(synth):
@@ -68,6 +71,7 @@ def test_schedule_expression_at_with_zone_suffix_on_scheduler_is_flagged(synth):
         ("TAP-EB-1", "AWS::Scheduler::Schedule")
     ]
     assert "yyyy-mm-ddThh:mm:ss" in findings[0].message
+    assert "did you mean 'at(2026-12-01T10:00:00)'?" in findings[0].message
 
 
 def test_schedule_expression_cdk_builders_and_valid_literals_pass(synth):
