@@ -32,6 +32,8 @@ class FargateTaskSizeValid(Rule):
         "'Invalid 'cpu' setting for task.' or 'No Fargate configuration exists for given "
         "values.' (ClientException). Each Fargate CPU value has its own memory range: 256 "
         "takes 512, 1024 or 2048 MiB; 1024 takes 2-8 GB; 4096 takes 8-30 GB in 1 GB steps. "
+        "The CPU units cannot be less than 1 vCPU when you use Windows containers on "
+        "Fargate, and 8 and 16 vCPU are Linux only. "
         "AWS documentation: Amazon ECS Developer Guide, 'Troubleshoot Amazon ECS task "
         "definition invalid CPU or memory errors' (task-cpu-memory-error.html) and 'Task "
         "size' in 'Amazon ECS task definition parameters'."
@@ -57,6 +59,18 @@ class FargateTaskSizeValid(Rule):
                 f"Fargate task CPU {cpu} is not one of {', '.join(map(str, FARGATE_SIZES))}",
             )
             return
+        family = ctx.resolve(
+            (res.properties.get("RuntimePlatform") or {}).get("OperatingSystemFamily")
+        )
+        if isinstance(family, str) and family.upper().startswith("WINDOWS"):
+            if not 1024 <= cpu <= 4096:
+                yield self.violation(
+                    res,
+                    "Properties/Cpu",
+                    f"Fargate Windows task CPU {cpu}: Windows containers on Fargate take "
+                    "1024, 2048 or 4096 CPU units",
+                )
+                return
         if memory is not None and not fargate_memory_ok(cpu, memory):
             yield self.violation(
                 res,

@@ -28,6 +28,27 @@ def test_ecs_task_size_invalid_fargate_pair_is_flagged(synth):
     assert "4096 MiB does not pair with CPU 256" in findings[0].message
 
 
+def test_ecs_task_size_windows_below_one_vcpu_is_flagged(synth):
+    def build(stack):
+        task = ecs.FargateTaskDefinition(
+            stack,
+            "Task",
+            cpu=1024,
+            memory_limit_mib=2048,
+            runtime_platform=ecs.RuntimePlatform(
+                operating_system_family=ecs.OperatingSystemFamily.WINDOWS_SERVER_2022_CORE,
+                cpu_architecture=ecs.CpuArchitecture.X86_64,
+            ),
+        )
+        task.add_container("App", image=IMAGE)
+        task.node.default_child.add_property_override("Cpu", "512")
+
+    findings = of_class(synth(build), SLUG)
+
+    assert [(f.rule_id, f.property_path) for f in findings] == [("TAP-ECS-1", "Properties/Cpu")]
+    assert "Windows containers on Fargate take 1024, 2048 or 4096" in findings[0].message
+
+
 def test_ecs_task_size_containers_over_the_task_are_flagged(synth):
     # GIVEN containers raised past the task through the escape hatch (CDK refuses a CPU sum
     # over the task's in add_container)
