@@ -121,6 +121,34 @@ def test_region_bound_resource_cognito_custom_domain_certificate_is_flagged(synt
     assert [f.property_path for f in findings] == ["Properties/CustomDomainConfig/CertificateArn"]
 
 
+def test_region_bound_resource_edge_api_domain_certificate_is_flagged(synth):
+    from aws_cdk import aws_apigateway as apigw
+
+    def build(stack):
+        cert = acm.Certificate(stack, "Cert", domain_name="api.example.com")
+        apigw.DomainName(
+            stack,
+            "ApiDomain",
+            domain_name="api.example.com",
+            certificate=cert,
+            endpoint_type=apigw.EndpointType.EDGE,
+        )
+        apigw.DomainName(
+            stack,
+            "RegionalDomain",
+            domain_name="eu.example.com",
+            certificate=cert,
+            endpoint_type=apigw.EndpointType.REGIONAL,
+        )
+
+    findings = of_class(synth(build, env=EU), SLUG)
+
+    # THEN only the edge-optimized domain: a regional one takes a certificate of its region
+    assert [(f.logical_id[:9], f.property_path) for f in findings] == [
+        ("ApiDomain", "Properties/CertificateArn")
+    ]
+
+
 def test_region_bound_resource_in_us_east_1_or_env_agnostic_passes(synth):
     # GIVEN the same site in us-east-1, and in a stack whose region is chosen at deploy time
     assert of_class(synth(_edge_site, env=US), SLUG) == []
