@@ -1,0 +1,1 @@
+"""Amazon ECR: container image repositories."""

@@ -1,0 +1,1 @@
+"""Amazon EventBridge: rules, event patterns and EventBridge Scheduler schedules."""
