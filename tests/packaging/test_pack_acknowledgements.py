@@ -18,8 +18,6 @@ from aws_cdk import aws_s3 as s3
 from tap.rules.cli import main
 from tap.rules.plugin import ACKNOWLEDGEMENT_RULE_ID, TapRules
 
-from .conftest import template
-
 REASON = "Name fixed by the partner's import job (ADR-3)"
 
 
@@ -38,7 +36,7 @@ def _write(project: Path, tpl: dict[str, Any], name: str = "Shop-dev.template.js
 def test_resource_metadata_acknowledges_a_finding_with_its_reason(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    tpl = template()
+    tpl = json.loads((project / "Shop-dev.template.json").read_text())
     tpl["Resources"]["Named"]["Metadata"] = {
         "tap-rules": {"acknowledge": [{"id": "TAP-S3-1", "reason": REASON}]}
     }
@@ -76,7 +74,7 @@ def test_yaml_template_metadata_with_the_namespaced_id(
 def test_template_level_metadata_covers_every_resource(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    tpl = template()
+    tpl = json.loads((project / "Shop-dev.template.json").read_text())
     tpl["Resources"]["Other"] = {
         "Type": "AWS::S3::Bucket",
         "Properties": {"BucketName": "shop-other-dev"},
@@ -96,7 +94,7 @@ def test_an_acknowledgement_without_a_reason_acknowledges_nothing_and_says_so(
     entry: dict[str, Any] = {"id": "TAP-S3-1"}
     if reason is not None:
         entry["reason"] = reason
-    tpl = template()
+    tpl = json.loads((project / "Shop-dev.template.json").read_text())
     tpl["Resources"]["Named"]["Metadata"] = {"tap-rules": {"acknowledge": [entry]}}
 
     code, findings, err = _check(capsys, _write(project, tpl))
@@ -113,7 +111,7 @@ def test_an_acknowledgement_without_a_reason_acknowledges_nothing_and_says_so(
 def test_unknown_rule_id_in_template_metadata_is_a_warning(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    tpl = template()
+    tpl = json.loads((project / "Shop-dev.template.json").read_text())
     tpl["Resources"]["Named"]["Metadata"] = {
         "tap-rules": {"acknowledge": [{"id": "TAP-S3-11", "reason": REASON}]}
     }

@@ -8,6 +8,7 @@ TAP-S3-3), ``environment-suffix`` (TAP-GEN-3, needs the suffix).
 from __future__ import annotations
 
 import json
+import shutil
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -16,8 +17,6 @@ import pytest
 
 from tap.rules.cli import main
 from tap.rules.config import find_config, load_config
-
-from .conftest import template
 
 
 def _config(where: Path, text: str, name: str = ".tap-rules.toml") -> Path:
@@ -131,7 +130,7 @@ def test_pyproject_tool_table_is_found_from_a_subfolder(
 
 
 def test_per_stack_environments(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (project / "Shop-prod.template.json").write_text(json.dumps(template()))
+    shutil.copy(project / "Shop-dev.template.json", project / "Shop-prod.template.json")
     _config(
         project,
         """
@@ -153,7 +152,7 @@ def test_per_stack_environments(project: Path, capsys: pytest.CaptureFixture[str
 def test_exclude_globs_leave_out_stacks_and_constructs(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (project / "Sandbox-1.template.json").write_text(json.dumps(template()))
+    shutil.copy(project / "Shop-dev.template.json", project / "Sandbox-1.template.json")
     _config(project, 'format = "json"\nexclude = ["Sandbox-*", "*/Archive"]\n')
 
     code, data, _ = _check(capsys, ".")
