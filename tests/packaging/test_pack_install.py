@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -59,6 +60,9 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     made = _run([sys.executable, "-m", "venv", "--without-pip", str(venv)], cwd=root)
     assert made.returncode == 0, made.stderr
     python = venv / "bin" / "python"
+    # setuptools builds in <repo>/build/ and never empties it: a module deleted from the
+    # sources would still ship. Start from an empty build folder (git-ignored, ours alone).
+    shutil.rmtree(REPO_ROOT / "build", ignore_errors=True)
     installed = _run(
         [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps"]
         + ["--disable-pip-version-check", str(REPO_ROOT)],
