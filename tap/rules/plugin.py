@@ -49,6 +49,7 @@ import sys
 import threading
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -182,7 +183,7 @@ class TapRulesPlugin:
             report = evaluate(stacks, self._options)
         except (InputError, KeyError) as exc:  # unreadable assembly, unknown rule selected
             return _failure(f"the rule pack could not run: {exc}", stack_paths)
-        violations = to_violations(report)
+        violations = to_violations(_without_metadata_acknowledged(report, stacks))
         violations.extend(_internal_errors(report, stacks, stack_paths))
         violations.extend(_acknowledgement_warnings(report, stacks, stack_paths))
         if report.skipped and not self._told_skipped:
@@ -345,6 +346,22 @@ def skipped_message(report: Report) -> str:
         "or [tool.tap-rules] of pyproject.toml beside cdk.json "
         '(per stack: [tool.tap-rules.stacks."<stack id glob>"]).'
     )
+
+
+def _without_metadata_acknowledged(report: Report, stacks: list[StackTemplate]) -> Report:
+    """The report without findings acknowledged only in template metadata (``Metadata:
+    tap-rules``, e.g. ``cfn_resource.add_metadata``): CDK suppresses the findings acknowledged
+    through its API itself, and knows nothing of these."""
+    by_name = {s.name: s for s in stacks}
+
+    def cdk_suppresses_or_reports(f: Finding) -> bool:
+        stack = by_name.get(f.stack)
+        return not f.acknowledged or (
+            stack is not None
+            and stack.acknowledgements.reason_for(f.rule_id, f.construct_path) is not None
+        )
+
+    return replace(report, findings=[f for f in report.findings if cdk_suppresses_or_reports(f)])
 
 
 def _acknowledgement_warnings(

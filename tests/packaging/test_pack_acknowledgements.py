@@ -154,3 +154,31 @@ def test_unknown_rule_id_in_cdk_acknowledgement_is_a_warning_in_cli_and_synth(
     # ... and so does the command line, on stderr, without failing
     assert code == 0
     assert "Shop-dev/Uploads: acknowledgement 'tap-rules::TAP-S3-99' names no rule" in err
+
+
+@pytest.mark.parametrize("reason", [REASON, None])
+def test_template_metadata_acknowledgement_added_in_cdk_passes_synth(
+    tmp_path: Path, reason: str | None
+) -> None:
+    # GIVEN a CDK app that acknowledges through the template's metadata (add_metadata), not
+    # through CDK's Validations API; without a reason the acknowledgement is void
+    outdir = tmp_path / "cdk.out"
+    app = cdk.App(outdir=str(outdir))
+    stack = cdk.Stack(app, "Shop-dev")
+    bucket = s3.CfnBucket(stack, "Named", bucket_name="shop-named-dev")
+    entry = {"id": "TAP-S3-1", **({"reason": reason} if reason else {})}
+    bucket.add_metadata("tap-rules", {"acknowledge": [entry]})
+    cdk.Validations.of(app).add_plugins(TapRules(rules=["TAP-S3-1"], config=False))
+
+    # WHEN it synthesizes
+    try:
+        app.synth()
+        failed = None
+    except RuntimeError as exc:
+        failed = str(exc)
+
+    # THEN the acknowledged error does not fail it; the void acknowledgement does
+    if reason:
+        assert failed is None
+    else:
+        assert failed is not None and "TAP-S3-1" in failed
