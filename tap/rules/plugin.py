@@ -68,6 +68,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ACKNOWLEDGEMENT_RULE_ID",
+    "CONFIGURATION_RULE_ID",
     "INTERNAL_RULE_ID",
     "PLUGIN_NAME",
     "TapRules",
@@ -81,6 +82,9 @@ PLUGIN_NAME = PLUGIN_NAMESPACE
 INTERNAL_RULE_ID = "TAP-INTERNAL"
 """Rule name of the error reported when the pack itself failed (a rule raised, or the
 assembly could not be read): the guardrails did not run completely."""
+
+CONFIGURATION_RULE_ID = "TAP-CONFIGURATION"
+"""Rule name of the error reported when the configuration is bad: the rules did not run."""
 
 ACKNOWLEDGEMENT_RULE_ID = "TAP-ACKNOWLEDGEMENT"
 """Rule name of the warning that lists acknowledgements that acknowledge nothing: a rule id
@@ -177,11 +181,14 @@ class TapRulesPlugin:
             for st in context.stack_templates
         }
         if self._config_error is not None:
-            return _failure(self._config_error, stack_paths)
+            return _configuration_failure(self._config_error, stack_paths)
         try:
             stacks = _load_stacks(list(stack_paths))
             report = evaluate(stacks, self._options)
-        except (InputError, KeyError) as exc:  # unreadable assembly, unknown rule selected
+        except KeyError as exc:  # an unknown rule id or slug in the options: the user's
+            message = f"unknown rule id or class: {exc.args[0]} (see `tap-rules list`)"
+            return _configuration_failure(message, stack_paths)
+        except InputError as exc:  # unreadable assembly
             return _failure(f"the rule pack could not run: {exc}", stack_paths)
         violations = to_violations(_without_metadata_acknowledged(report, stacks))
         violations.extend(_internal_errors(report, stacks, stack_paths))
@@ -315,7 +322,7 @@ def _configured_options(config: str | os.PathLike[str] | bool | None, **explicit
             loaded = load_config(path, start=Path.cwd(), option_keys=keys)
         return loaded.to_options(**explicit)
     except InputError as exc:
-        return f"configuration: {exc}"
+        return str(exc)
 
 
 def skipped_message(report: Report) -> str:
@@ -479,6 +486,29 @@ def _internal_errors(
     ] or list(construct_of.values())
     summaries = [f"{e.splitlines()[0]} {e.splitlines()[-1]}" for e in report.rule_errors]
     return [_internal(f"a rule raised, its checks did not run: {'; '.join(summaries)}", affected)]
+
+
+def _configuration_failure(
+    message: str, stack_paths: dict[str, str]
+) -> cdk.PolicyValidationPluginReport:
+    """A mistake in the configuration (file or plugin arguments): the user's to fix, so it
+    fails synth under its own name, with the one-line message and no traceback."""
+    print(f"tap-rules: {message}", file=sys.stderr)
+    violation = cdk.PolicyViolation(
+        rule_name=CONFIGURATION_RULE_ID,
+        description=f"The tap rule pack is misconfigured: {message}",
+        fix="Correct the configuration: .tap-rules.toml or [tool.tap-rules] in pyproject.toml "
+        "(keys: the long options of `tap-rules check --help`), or the TapRules(...) arguments.",
+        severity="error",
+        rule_metadata={"class": "configuration"},
+        violating_resources=[
+            cdk.PolicyViolatingResource(locations=[], construct_path=path)
+            for path in stack_paths.values()
+        ],
+    )
+    return cdk.PolicyValidationPluginReport(
+        success=False, violations=[violation], plugin_version=_VERSION
+    )
 
 
 def _failure(message: str, stack_paths: dict[str, str]) -> cdk.PolicyValidationPluginReport:
