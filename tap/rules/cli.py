@@ -133,7 +133,7 @@ def _apply_baseline(report: Report, path: str) -> Report:
 def _docs(args: argparse.Namespace) -> int:
     from tap.rules.docs import default_path, render_rules_md
 
-    target = Path(args.output) if args.output else default_path()
+    target = Path(args.output) if args.output else _default_docs_path(default_path())
     text = render_rules_md()
     if args.check:
         try:
@@ -152,6 +152,12 @@ def _docs(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise InputError(f"{target}: cannot write ({exc.strerror})") from exc
     return EXIT_OK
+
+
+def _default_docs_path(source: Path) -> Path:
+    """RULES.md of the source checkout; installed (no pyproject.toml beside the package), the
+    working directory's, never a file inside site-packages."""
+    return source if (source.parent / "pyproject.toml").is_file() else Path("RULES.md")
 
 
 def _list() -> int:

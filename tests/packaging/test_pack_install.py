@@ -97,6 +97,18 @@ def test_version_comes_from_the_package_metadata_without_loading_the_rules(venv:
     assert probe.stdout.strip().endswith("[]"), probe.stdout + probe.stderr
 
 
+def test_installed_docs_and_list_work_outside_the_repository(venv: Path, tmp_path: Path) -> None:
+    tap_rules = str(venv / "bin" / "tap-rules")
+
+    listed = _run([tap_rules, "list"], cwd=tmp_path)
+    docs = _run([tap_rules, "docs"], cwd=tmp_path)
+
+    assert listed.returncode == 0 and "TAP-S3-1" in listed.stdout
+    # RULES.md lands in the working directory, not inside site-packages
+    assert docs.returncode == 0, docs.stderr
+    assert "TAP-S3-1" in (tmp_path / "RULES.md").read_text()
+
+
 def test_the_distribution_is_the_rule_pack_with_its_runtime_dependencies(venv: Path) -> None:
     probe = _run(
         [
