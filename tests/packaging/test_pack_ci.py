@@ -127,3 +127,42 @@ def test_action_installs_this_repository_and_runs_the_check(action: dict[str, An
 def test_action_pins_every_action_it_uses(action: dict[str, Any]) -> None:
     uses = [s["uses"] for s in action["runs"]["steps"] if "uses" in s]
     assert uses and [u for u in uses if not PINNED.match(u)] == []
+
+
+def test_action_check_step_writes_both_reports_and_the_status(
+    action: dict[str, Any], tmp_path: Path
+) -> None:
+    # GIVEN the action's check step, run by bash as the runner would, with `tap-rules` on PATH
+    step = next(s for s in action["runs"]["steps"] if s.get("id") == "check")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    shim = bin_dir / "tap-rules"
+    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m tap.rules "$@"\n')
+    shim.chmod(0o755)
+    template = tmp_path / "template.yaml"
+    template.write_text(
+        "Resources:\n  Uploads:\n    Type: AWS::S3::Bucket\n"
+        "    Properties:\n      BucketName: shop-uploads\n"
+    )
+    outputs = tmp_path / "github_output"
+    env = {
+        "PATH": f"{bin_dir}:/usr/bin:/bin",
+        "PYTHONPATH": str(REPO_ROOT),
+        "RUNNER_TEMP": str(tmp_path),
+        "GITHUB_OUTPUT": str(outputs),
+        "TAP_PATHS": str(template),
+        "TAP_CONFIG": "",
+        "TAP_FAIL_ON": "error",
+    }
+
+    # WHEN it runs on a template with an error
+    result = subprocess.run(
+        ["bash", "-e", "-c", step["run"]], env=env, capture_output=True, text=True, check=False
+    )
+
+    # THEN the step itself succeeds (the last step fails the job), with both reports written
+    assert result.returncode == 0, result.stderr
+    written = dict(line.split("=", 1) for line in outputs.read_text().splitlines())
+    assert written["status"] == "1"
+    assert "TAP-S3-1" in Path(written["markdown"]).read_text()
+    assert '"ruleId": "TAP-S3-1"' in Path(written["sarif"]).read_text()
