@@ -15,6 +15,7 @@ Example
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from tap.rules.engine import Options, Report, evaluate, evaluate_paths
@@ -42,6 +43,7 @@ DISTRIBUTION = "tap-rules"
 """The name the pack is installed under (``pip install``, package metadata)."""
 
 
+@cache
 def version() -> str:
     """The installed distribution's version (package metadata); in a source checkout that
     is not installed, the source's own version. Imports nothing heavy."""

@@ -90,8 +90,6 @@ ACKNOWLEDGEMENT_RULE_ID = "TAP-ACKNOWLEDGEMENT"
 """Rule name of the warning that lists acknowledgements that acknowledge nothing: a rule id
 the pack does not have, or template metadata without a reason."""
 
-_VERSION = version()
-
 
 @jsii.implements(cdk.IPolicyValidationPlugin)
 class TapRulesPlugin:
@@ -167,7 +165,7 @@ class TapRulesPlugin:
 
     @property
     def version(self) -> str:
-        return _VERSION
+        return version()
 
     @property
     def rule_ids(self) -> list[str]:
@@ -201,7 +199,7 @@ class TapRulesPlugin:
         return cdk.PolicyValidationPluginReport(
             success=success,
             violations=violations,
-            plugin_version=_VERSION,
+            plugin_version=version(),
             metadata={
                 "stacks": str(len(report.stacks)),
                 "rules": str(report.rules_run),
@@ -507,7 +505,7 @@ def _configuration_failure(
         ],
     )
     return cdk.PolicyValidationPluginReport(
-        success=False, violations=[violation], plugin_version=_VERSION
+        success=False, violations=[violation], plugin_version=version()
     )
 
 
@@ -516,7 +514,7 @@ def _failure(message: str, stack_paths: dict[str, str]) -> cdk.PolicyValidationP
     return cdk.PolicyValidationPluginReport(
         success=False,
         violations=[_internal(message, list(stack_paths.values()))],
-        plugin_version=_VERSION,
+        plugin_version=version(),
     )
 
 
