@@ -215,3 +215,15 @@ def test_config_flag_names_the_file(
     assert {f["rule_id"] for f in data["findings"]} == {"TAP-S3-3"}
     assert code == 0
     assert _check(capsys, "Shop-dev.template.json", "--config", "missing.toml")[0] == 2
+
+
+@pytest.mark.parametrize("flag", ["TAP-S3-1=fatal", "TAP-S3-1", "=error"])
+def test_a_bad_severity_flag_exits_2_with_one_line(
+    project: Path, capsys: pytest.CaptureFixture[str], flag: str
+) -> None:
+    code, _, err = _check(capsys, "Shop-dev.template.json", "--severity", flag)
+
+    assert code == 2
+    assert err.strip() == (
+        f"python -m tap.rules: error: --severity {flag}: expected ID_OR_SLUG=error or =warning"
+    )
