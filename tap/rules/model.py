@@ -24,6 +24,7 @@ __all__ = [
     "Assembly",
     "EnvironmentInfo",
     "InputError",
+    "MetadataAcknowledgements",
     "Resource",
     "StackTemplate",
     "load_path",
@@ -116,6 +117,78 @@ class Acknowledgements:
     def __bool__(self) -> bool:
         return bool(self._by_path)
 
+    def entries(self) -> Iterator[tuple[str, str]]:
+        """Every acknowledgement as (construct path, rule id as written)."""
+        for path, rules in self._by_path.items():
+            for rule in rules:
+                yield path, rule
+
+
+class MetadataAcknowledgements:
+    """Acknowledgements written in the template itself, for templates written by hand (in the
+    spirit of cfn-lint's ``Metadata: cfn-lint`` and cdk-nag's ``cdk_nag``)::
+
+        Resources:
+          Logs:
+            Type: AWS::S3::Bucket
+            Metadata:
+              tap-rules:
+                acknowledge:
+                  - id: TAP-S3-1          # or tap-rules::TAP-S3-1
+                    reason: Name fixed by the partner's integration (ADR-3)
+
+    On a resource they cover its findings; in the template's top-level ``Metadata`` they
+    cover every finding of the template. A reason is required: an entry without one (or
+    malformed) acknowledges nothing and is listed in :attr:`problems`.
+    """
+
+    def __init__(self, template: Mapping[str, Any]) -> None:
+        self.by_resource: dict[str | None, dict[str, str]] = {}
+        self.problems: list[str] = []
+        self._read(None, "template Metadata", template.get("Metadata"))
+        resources = template.get("Resources")
+        for lid, raw in (resources if isinstance(resources, dict) else {}).items():
+            if isinstance(raw, dict):
+                self._read(lid, f"{lid} Metadata", raw.get("Metadata"))
+
+    def _read(self, logical_id: str | None, where: str, metadata: Any) -> None:
+        if not isinstance(metadata, dict) or PLUGIN_NAMESPACE not in metadata:
+            return
+        where = f"{where}.{PLUGIN_NAMESPACE}"
+        block = metadata[PLUGIN_NAMESPACE]
+        entries = block.get("acknowledge") if isinstance(block, dict) else None
+        if not isinstance(block, dict) or set(block) != {"acknowledge"}:
+            self.problems.append(f"{where}: expected {{acknowledge: [{{id, reason}}, ...]}}")
+        if not isinstance(entries, list):
+            return
+        for n, entry in enumerate(entries):
+            ack_id = entry.get("id") if isinstance(entry, dict) else None
+            reason = entry.get("reason") if isinstance(entry, dict) else None
+            if not isinstance(ack_id, str) or not ack_id.strip():
+                self.problems.append(f"{where}.acknowledge[{n}]: no rule id; it is ignored")
+            elif not isinstance(reason, str) or not reason.strip():
+                self.problems.append(
+                    f"{where}: acknowledgement of {ack_id} has no reason; it is ignored "
+                    "(a reviewer must see why: add reason: ...)"
+                )
+            else:
+                self.by_resource.setdefault(logical_id, {})[ack_id.strip()] = reason.strip()
+
+    def reason_for(self, rule_id: str, logical_id: str | None) -> str | None:
+        wanted = (rule_id, f"{PLUGIN_NAMESPACE}::{rule_id}")
+        for owner in (logical_id, None) if logical_id is not None else (None,):
+            rules = self.by_resource.get(owner) or {}
+            for key in wanted:
+                if key in rules:
+                    return rules[key]
+        return None
+
+    def entries(self) -> Iterator[tuple[str, str]]:
+        """Every acknowledgement as (where, rule id as written)."""
+        for lid, rules in self.by_resource.items():
+            for rule in rules:
+                yield (lid or "template Metadata"), rule
+
 
 @dataclass
 class StackTemplate:
@@ -169,6 +242,34 @@ class StackTemplate:
             suffix=meta.get("suffix") if isinstance(meta.get("suffix"), str) else None,
             ephemeral=eph if isinstance(eph, bool) else None,
         )
+
+    # -- acknowledgements: CDK's (assembly metadata, by construct path) and the template's
+    # own (``Metadata: tap-rules``, by logical id) ------------------------------------------
+
+    @cached_property
+    def metadata_acknowledgements(self) -> MetadataAcknowledgements:
+        return MetadataAcknowledgements(self.template)
+
+    def acknowledgement_reason(
+        self, rule_id: str, logical_id: str | None, construct_path: str | None
+    ) -> str | None:
+        """The reason that acknowledges ``rule_id`` on this resource (or stack), if any."""
+        reason = self.acknowledgements.reason_for(rule_id, construct_path)
+        if reason is None:
+            reason = self.metadata_acknowledgements.reason_for(rule_id, logical_id)
+        return reason
+
+    @property
+    def acknowledgement_problems(self) -> list[str]:
+        """Template-metadata acknowledgements that acknowledge nothing (no reason, malformed)."""
+        return self.metadata_acknowledgements.problems
+
+    def acknowledged_ids(self) -> Iterator[tuple[str, str]]:
+        """(where, id) of every acknowledgement of this pack (``tap-rules::`` in CDK's)."""
+        for path, rule in self.acknowledgements.entries():
+            if rule.startswith(f"{PLUGIN_NAMESPACE}::"):
+                yield path, rule
+        yield from self.metadata_acknowledgements.entries()
 
     def construct_path(self, logical_id: str | None) -> str | None:
         """The construct path of a resource: template metadata, else assembly metadata."""

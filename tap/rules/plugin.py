@@ -29,24 +29,34 @@ Example
 -------
 .. code-block:: python
 
+    from tap.rules import TapRules
+
     app = cdk.App()
-    TapStack(app, "TapStack-dev", props=props)
-    tap.rules.plugin.register(app)          # environment from each template's metadata
+    MyStack(app, "MyStack-dev")
+    cdk.Validations.of(app).add_plugins(TapRules(environment_suffix="dev", ephemeral=True))
     app.synth()
+
+Without arguments the configuration file is read (:mod:`tap.rules.config`:
+``.tap-rules.toml`` or ``[tool.tap-rules]`` in ``pyproject.toml``, beside ``cdk.json``), then
+each template's ``TapEnvironment`` metadata; rules that still lack an environment fact are
+skipped, and synth says which, once, with how to enable them.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
 import jsii
 
+from tap.rules import version
 from tap.rules.engine import Options, Report, evaluate
 from tap.rules.model import PLUGIN_NAMESPACE, InputError, StackTemplate, load_path
 from tap.rules.registry import all_rules
@@ -56,7 +66,15 @@ if TYPE_CHECKING:
 
     from tap.rules.finding import Finding
 
-__all__ = ["INTERNAL_RULE_ID", "PLUGIN_NAME", "TapRulesPlugin", "register"]
+__all__ = [
+    "ACKNOWLEDGEMENT_RULE_ID",
+    "CONFIGURATION_RULE_ID",
+    "INTERNAL_RULE_ID",
+    "PLUGIN_NAME",
+    "TapRules",
+    "TapRulesPlugin",
+    "register",
+]
 
 PLUGIN_NAME = PLUGIN_NAMESPACE
 """The plugin name, and so the acknowledgement namespace: ``tap-rules::<RULE-ID>``."""
@@ -65,7 +83,12 @@ INTERNAL_RULE_ID = "TAP-INTERNAL"
 """Rule name of the error reported when the pack itself failed (a rule raised, or the
 assembly could not be read): the guardrails did not run completely."""
 
-_VERSION = "0.1.0"
+CONFIGURATION_RULE_ID = "TAP-CONFIGURATION"
+"""Rule name of the error reported when the configuration is bad: the rules did not run."""
+
+ACKNOWLEDGEMENT_RULE_ID = "TAP-ACKNOWLEDGEMENT"
+"""Rule name of the warning that lists acknowledgements that acknowledge nothing: a rule id
+the pack does not have, or template metadata without a reason."""
 
 
 @jsii.implements(cdk.IPolicyValidationPlugin)
@@ -82,9 +105,24 @@ class TapRulesPlugin:
         template's ``Metadata.TapEnvironment.ephemeral``.
     rules:
         Rule ids or class slugs to run. Default: every rule of the pack.
+    ignore:
+        Rule ids or class slugs never to run.
+    severity:
+        ``{rule id or class slug: "error" | "warning"}``: report the rule at that level.
+    exclude:
+        fnmatch globs of stack ids and construct paths (a path covers its subtree) whose
+        findings are left out.
+    settings:
+        Per-rule settings, ``{rule id or class slug: {key: value}}`` (e.g.
+        ``{"lambda-runtime": {"horizon_days": 180}}``).
+    config:
+        The configuration file to read; default: the nearest ``.tap-rules.toml`` or
+        ``pyproject.toml`` with ``[tool.tap-rules]`` from the working directory up (where
+        ``cdk.json`` is); ``False``: none. Every argument above overrides it.
 
-    Rules that need an environment fact that is known neither here nor in the template
-    are skipped (and listed by the CLI's summary).
+    Rules that need an environment fact known neither here, nor in the configuration, nor
+    in the template are skipped; synth says which, once, with how to enable them. A bad
+    configuration fails synth with a one-line message.
     """
 
     def __init__(
@@ -93,12 +131,26 @@ class TapRulesPlugin:
         environment_suffix: str | None = None,
         ephemeral: bool | None = None,
         rules: Sequence[str] | None = None,
+        ignore: Sequence[str] | None = None,
+        severity: Mapping[str, str] | None = None,
+        exclude: Sequence[str] | None = None,
+        settings: Mapping[str, Mapping[str, Any]] | None = None,
+        config: str | os.PathLike[str] | bool | None = None,
     ) -> None:
-        self._options = Options(
+        self._config_error: str | None = None
+        self._told_skipped = False
+        self._options = _configured_options(
+            config,
             environment_suffix=environment_suffix,
             ephemeral=ephemeral,
             rules=tuple(rules) if rules else None,
+            ignore=tuple(ignore) if ignore is not None else None,
+            severity=dict(severity) if severity else None,
+            exclude=tuple(exclude) if exclude is not None else None,
+            settings=dict(settings) if settings else None,
         )
+        if isinstance(self._options, str):
+            self._config_error, self._options = self._options, Options()
         # The first evaluation in a process pays for imports and data (cfn-lint and its
         # schemas, botocore models, IAM data: about a second). Load them now, in a thread,
         # while CDK builds and synthesizes the app in its Node process; validate() joins it.
@@ -113,7 +165,7 @@ class TapRulesPlugin:
 
     @property
     def version(self) -> str:
-        return _VERSION
+        return version()
 
     @property
     def rule_ids(self) -> list[str]:
@@ -126,19 +178,28 @@ class TapRulesPlugin:
             str(Path(st.template_path).resolve()): st.stack_construct_path
             for st in context.stack_templates
         }
+        if self._config_error is not None:
+            return _configuration_failure(self._config_error, stack_paths)
         try:
             stacks = _load_stacks(list(stack_paths))
             report = evaluate(stacks, self._options)
-        except (InputError, KeyError) as exc:  # unreadable assembly, unknown rule selected
+        except KeyError as exc:  # an unknown rule id or slug in the options: the user's
+            message = f"unknown rule id or class: {exc.args[0]} (see `tap-rules list`)"
+            return _configuration_failure(message, stack_paths)
+        except InputError as exc:  # unreadable assembly
             return _failure(f"the rule pack could not run: {exc}", stack_paths)
-        violations = to_violations(report)
+        violations = to_violations(_without_metadata_acknowledged(report, stacks))
         violations.extend(_internal_errors(report, stacks, stack_paths))
+        violations.extend(_acknowledgement_warnings(report, stacks, stack_paths))
+        if report.skipped and not self._told_skipped:
+            self._told_skipped = True
+            print(skipped_message(report), file=sys.stderr)
         # success is recomputed by CDK after acknowledgements; before that, any error fails.
         success = not any(v.severity == "error" for v in violations)
         return cdk.PolicyValidationPluginReport(
             success=success,
             violations=violations,
-            plugin_version=_VERSION,
+            plugin_version=version(),
             metadata={
                 "stacks": str(len(report.stacks)),
                 "rules": str(report.rules_run),
@@ -216,29 +277,123 @@ def _warm_up() -> None:
         pass
 
 
-def register(
-    app: Construct,
-    *,
-    environment_suffix: str | None = None,
-    ephemeral: bool | None = None,
-) -> TapRulesPlugin:
+TapRules = TapRulesPlugin
+"""The name to import: ``from tap.rules import TapRules``."""
+
+
+def register(app: Construct, **options: Any) -> TapRulesPlugin:
     """Add the tap rule pack to ``app`` (an ``App`` or ``Stage``) and return the plugin.
 
     Parameters
     ----------
     app:
         The app (or stage) whose stacks are validated.
-    environment_suffix, ephemeral:
-        Override the environment recorded in each template's ``TapEnvironment``
-        metadata; ``None`` (default) reads it from there.
+    **options:
+        The arguments of :class:`TapRulesPlugin` (``environment_suffix``, ``ephemeral``,
+        ``rules``, ``ignore``, ``severity``, ``exclude``, ``settings``, ``config``).
 
     Example
     -------
     >>> register(app, environment_suffix="dev", ephemeral=True)  # doctest: +SKIP
     """
-    plugin = TapRulesPlugin(environment_suffix=environment_suffix, ephemeral=ephemeral)
+    plugin = TapRulesPlugin(**options)
     cdk.Validations.of(app).add_plugins(plugin)
     return plugin
+
+
+# -- configuration, skipped rules, acknowledgements that acknowledge nothing --------------
+
+
+def _configured_options(config: str | os.PathLike[str] | bool | None, **explicit: Any) -> Any:
+    """Engine options from the configuration file and the plugin's arguments, or the
+    one-line message of a bad configuration (reported when synth validates)."""
+    from tap.rules.config import TapRulesConfig, load_config
+
+    try:
+        if config is False:
+            loaded = TapRulesConfig()
+        else:
+            from tap.rules.cli import config_option_keys
+
+            keys = config_option_keys()
+            path = None if config is None or config is True else config
+            loaded = load_config(path, start=Path.cwd(), option_keys=keys)
+        return loaded.to_options(**explicit)
+    except InputError as exc:
+        return str(exc)
+
+
+def skipped_message(report: Report) -> str:
+    """One message for every rule skipped for lack of an environment fact, with how to
+    give it (plugin argument, configuration file)."""
+    stacks: dict[str, list[str]] = defaultdict(list)
+    for skipped in report.skipped:
+        stacks[skipped.rule_id].append(skipped.stack)
+    by_id = {rule.id: rule for rule in all_rules()}
+    needs = {fact for rid in stacks if rid in by_id for fact in by_id[rid].requires}
+    listed = ", ".join(
+        f"{rid} ({by_id[rid].slug if rid in by_id else '?'}) on {', '.join(names)}"
+        for rid, names in stacks.items()
+    )
+    args = []
+    if "suffix" in needs:
+        args.append('environment_suffix="<suffix>"')
+    if "ephemeral" in needs:
+        args.append("ephemeral=True|False")
+    keys = " and ".join(
+        k
+        for k, fact in (("environment-suffix", "suffix"), ("ephemeral", "ephemeral"))
+        if fact in needs
+    )
+    return (
+        f"tap-rules: {len(stacks)} rule(s) skipped for lack of configuration: {listed}. "
+        f"To run them, pass TapRules({', '.join(args)}), or set {keys} in .tap-rules.toml "
+        "or [tool.tap-rules] of pyproject.toml beside cdk.json "
+        '(per stack: [tool.tap-rules.stacks."<stack id glob>"]).'
+    )
+
+
+def _without_metadata_acknowledged(report: Report, stacks: list[StackTemplate]) -> Report:
+    """The report without findings acknowledged only in template metadata (``Metadata:
+    tap-rules``, e.g. ``cfn_resource.add_metadata``): CDK suppresses the findings acknowledged
+    through its API itself, and knows nothing of these."""
+    by_name = {s.name: s for s in stacks}
+
+    def cdk_suppresses_or_reports(f: Finding) -> bool:
+        stack = by_name.get(f.stack)
+        return not f.acknowledged or (
+            stack is not None
+            and stack.acknowledgements.reason_for(f.rule_id, f.construct_path) is not None
+        )
+
+    return replace(report, findings=[f for f in report.findings if cdk_suppresses_or_reports(f)])
+
+
+def _acknowledgement_warnings(
+    report: Report, stacks: list[StackTemplate], stack_paths: dict[str, str]
+) -> list[cdk.PolicyViolation]:
+    if not report.notices:
+        return []
+    construct_of = {
+        s.name: stack_paths.get(str(s.template_path.resolve()) if s.template_path else "", s.name)
+        for s in stacks
+    }
+    paths = list(dict.fromkeys(construct_of.get(n.stack, n.stack) for n in report.notices))
+    return [
+        cdk.PolicyViolation(
+            rule_name=ACKNOWLEDGEMENT_RULE_ID,
+            description="Acknowledgements that acknowledge nothing:\n"
+            + "\n".join(f"- {n.stack}: {n.message}" for n in report.notices),
+            fix="Name a rule of the pack (`tap-rules list`: TAP-<SERVICE>-<n>) and give a "
+            "reason; CDK: Acknowledgment(id='tap-rules::<RULE-ID>', reason=...), template: "
+            "Metadata: {tap-rules: {acknowledge: [{id: <RULE-ID>, reason: ...}]}}.",
+            severity="warning",
+            rule_metadata={"class": "acknowledgement"},
+            violating_resources=[
+                cdk.PolicyViolatingResource(locations=[], construct_path=path) for path in paths
+            ],
+        )
+    ]
 
 
 def to_violations(report: Report) -> list[cdk.PolicyViolation]:
@@ -331,12 +486,35 @@ def _internal_errors(
     return [_internal(f"a rule raised, its checks did not run: {'; '.join(summaries)}", affected)]
 
 
+def _configuration_failure(
+    message: str, stack_paths: dict[str, str]
+) -> cdk.PolicyValidationPluginReport:
+    """A mistake in the configuration (file or plugin arguments): the user's to fix, so it
+    fails synth under its own name, with the one-line message and no traceback."""
+    print(f"tap-rules: {message}", file=sys.stderr)
+    violation = cdk.PolicyViolation(
+        rule_name=CONFIGURATION_RULE_ID,
+        description=f"The tap rule pack is misconfigured: {message}",
+        fix="Correct the configuration: .tap-rules.toml or [tool.tap-rules] in pyproject.toml "
+        "(keys: the long options of `tap-rules check --help`), or the TapRules(...) arguments.",
+        severity="error",
+        rule_metadata={"class": "configuration"},
+        violating_resources=[
+            cdk.PolicyViolatingResource(locations=[], construct_path=path)
+            for path in stack_paths.values()
+        ],
+    )
+    return cdk.PolicyValidationPluginReport(
+        success=False, violations=[violation], plugin_version=version()
+    )
+
+
 def _failure(message: str, stack_paths: dict[str, str]) -> cdk.PolicyValidationPluginReport:
     print(f"tap-rules: {message}", file=sys.stderr)
     return cdk.PolicyValidationPluginReport(
         success=False,
         violations=[_internal(message, list(stack_paths.values()))],
-        plugin_version=_VERSION,
+        plugin_version=version(),
     )
 
 
