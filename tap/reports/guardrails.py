@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tap.rules.engine import Report
+from tap.rules.engine import Notice, Report
 from tap.rules.finding import Finding, SourceLocation
 from tap.rules.model import PLUGIN_NAMESPACE, InputError, StackTemplate, load_path
 
@@ -151,8 +151,6 @@ class GuardrailReport(Report):
 
     tools: dict[str, Tool] = field(default_factory=dict)
     synth_failures: list[SynthFailure] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
-    """Things the reader must know that are not findings (a stale validation report)."""
 
     def summary(self) -> dict[str, Any]:
         return summary(self)
@@ -181,7 +179,9 @@ def synth_failures_of(report: Report) -> list[SynthFailure]:
 
 
 def notices_of(report: Report) -> list[str]:
-    return list(getattr(report, "notices", None) or [])
+    """What the reader must know that is not a finding (a stale validation report, an
+    acknowledgement naming no rule), one line each."""
+    return [f"{n.stack}: {n.message}" if n.stack else n.message for n in report.notices]
 
 
 def counts_by_tool(report: Report) -> dict[str, dict[str, int]]:
@@ -217,7 +217,6 @@ def summary(report: Report) -> dict[str, Any]:
         tid: {"name": tools[tid].name, **c} for tid, c in counts_by_tool(report).items()
     }
     data["synth_failures"] = [s.to_dict() for s in synth_failures_of(report)]
-    data["notices"] = notices_of(report)
     return data
 
 
@@ -298,6 +297,7 @@ def combine(
         stacks=list(report.stacks),
         skipped=list(report.skipped),
         rule_errors=list(report.rule_errors),
+        notices=list(report.notices),
         rules_run=report.rules_run,
         resources=report.resources,
         tools={TAP_TOOL: KNOWN_TOOLS[TAP_TOOL]},
@@ -321,7 +321,9 @@ def _read_validation_report(full: GuardrailReport, assembly: Path) -> None:
     # The plugins run after the assembly is written: a report older than the manifest is from
     # an earlier synth (this one ran no plugin, or failed before validating) and is not read.
     if manifest.exists() and path.stat().st_mtime + 1 < manifest.stat().st_mtime:
-        full.notices.append(f"{path}: older than the assembly (an earlier synth): not read")
+        full.notices.append(
+            Notice("", f"{path}: older than the assembly (an earlier synth): not read")
+        )
         return
     try:
         data = json.loads(path.read_text(encoding="utf-8"))

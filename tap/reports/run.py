@@ -40,7 +40,7 @@ from tap.reports.guardrails import (
     failed,
     summary_line,
 )
-from tap.rules.engine import Report, evaluate
+from tap.rules.engine import Notice, Report, evaluate
 from tap.rules.model import InputError, StackTemplate, load_path
 
 __all__ = ["FILES", "error_excerpt", "main", "run", "synthesize"]
@@ -171,7 +171,7 @@ def run(
         try:
             apply_baseline(full, baseline)
         except InputError as exc:
-            full.notices.append(f"{exc}: findings are not marked new or existing")
+            full.notices.append(Notice("", f"{exc}: findings are not marked new or existing"))
     for fmt, name in FILES.items():
         text = render(full, fmt, docs_url=docs_url)
         try:

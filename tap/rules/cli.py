@@ -138,7 +138,8 @@ def _check(args: argparse.Namespace) -> int:
     for error in report.rule_errors:  # a bug in the pack, not the user's: keep the traceback
         print(f"tap-rules: rule failed: {error}", file=sys.stderr)
     for notice in report.notices:
-        print(f"tap-rules: warning: {notice.stack}: {notice.message}", file=sys.stderr)
+        where = f"{notice.stack}: " if notice.stack else ""
+        print(f"tap-rules: warning: {where}{notice.message}", file=sys.stderr)
     return _exit_status(report, args.fail_on)
 
 

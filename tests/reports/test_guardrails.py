@@ -246,5 +246,5 @@ def test_validation_report_of_an_earlier_synth_is_not_read(tmp_path, make_report
     ]
     stale = combine(make_report(), [_assembly_with_report(tmp_path / "b", stale=True)])
     assert stale.findings == []
-    assert "older than the assembly" in stale.notices[0]
+    assert "older than the assembly" in stale.notices[0].message
     assert "older than the assembly" in render(stale, "markdown")
