@@ -113,7 +113,8 @@ class _Renderer:
     def rule_link(self, f: Finding) -> str:
         tool = self.tools.get(tool_of(f))
         if tool_of(f) == TAP_TOOL:
-            return f"[{f.rule_id}]({links.rule_url(f.rule_id, self.docs_url)})"
+            url = links.rule_url(f.rule_id, self.docs_url)
+            return f"[{f.rule_id}]({url})" if url else _code(f.rule_id)
         if tool is not None and tool.rules_uri:
             return f"[{_escape(f.rule_id)}]({tool.rules_uri})"
         return _code(f.rule_id)

@@ -67,6 +67,7 @@ def _descriptor(
     explanation = getattr(cls, "explanation", "") or title
     fix = getattr(cls, "fix", "") or first.fix
     help_uri = links.rule_url(rule_id, docs_url)
+    link = f"\n\n[{rule_id} documentation]({help_uri})" if help_uri else ""
     return {
         "id": rule_id,
         "name": cls.__name__ if cls else first.slug,
@@ -74,9 +75,9 @@ def _descriptor(
         "fullDescription": {"text": explanation},
         "help": {
             "text": f"{fix}\n\n{explanation}",
-            "markdown": f"**Fix:** {fix}\n\n{explanation}\n\n[{rule_id} documentation]({help_uri})",
+            "markdown": f"**Fix:** {fix}\n\n{explanation}{link}",
         },
-        "helpUri": help_uri,
+        **({"helpUri": help_uri} if help_uri else {}),
         "defaultConfiguration": {"level": first.severity},
         "properties": {
             "tags": [TOOL_NAME, first.slug],
@@ -205,11 +206,12 @@ def _notifications(report: Report, tool: str) -> list[dict[str, Any]]:
 
 def _driver(tool: Tool, docs_url: str | None) -> dict[str, Any]:
     if tool.id == TAP_TOOL:
+        page = links.docs_page(docs_url)
         return {
             "name": TOOL_NAME,
             "version": tap.__version__,
             "semanticVersion": tap.__version__,
-            "informationUri": links.docs_page(docs_url),
+            **({"informationUri": page} if page else {}),
         }
     driver: dict[str, Any] = {"name": tool.name}
     plugins = ", ".join(tool.plugins)

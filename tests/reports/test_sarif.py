@@ -163,19 +163,37 @@ def test_rule_help_is_embedded_and_links_the_public_docs_not_the_repository(
     monkeypatch.setenv("GITHUB_REPOSITORY", "someone/their-app")
     monkeypatch.setenv("GITHUB_SHA", "0" * 40)
     report = make_report(make_finding("TAP-DDB-1", slug="dynamodb-pitr"))
+    monkeypatch.delenv(links.DOCS_URL_ENV, raising=False)
     for docs_url, expected in (
         (None, links.DOCS_URL),
         ("https://wiki.example/tap/RULES.md", "https://wiki.example/tap/RULES.md"),
     ):
         text = render(report, "sarif", root=tmp_path, docs_url=docs_url)
         (rule,) = json.loads(text)["runs"][0]["tool"]["driver"]["rules"]
-        # THEN the link is the rule pack's documentation, never a file of their repository
-        assert rule["helpUri"] == f"{expected}#tap-ddb-1"
-        assert "their-app" not in text and "file://" not in rule["helpUri"]
+        # THEN the link is the configured documentation (none by default: the pack has no
+        # public site), never a file of their repository
+        assert rule.get("helpUri") == (f"{expected}#tap-ddb-1" if expected else None)
+        assert "their-app" not in text and "file://" not in rule.get("helpUri", "")
         # AND the explanation and the fix travel with the alert
         ddb = _rule_classes()["TAP-DDB-1"]
         assert rule["fullDescription"]["text"] == ddb.explanation
         assert ddb.fix in rule["help"]["text"] and ddb.explanation in rule["help"]["markdown"]
         markdown = render(report, "markdown", root=tmp_path, docs_url=docs_url)
-        assert f"[TAP-DDB-1]({expected}#tap-ddb-1)" in markdown
+        if expected:
+            assert f"[TAP-DDB-1]({expected}#tap-ddb-1)" in markdown
+        else:
+            assert "[TAP-DDB-1](" not in markdown and "(None" not in markdown
         assert ddb.explanation in markdown  # (plain text: nothing to escape)
+
+
+def test_the_docs_url_can_come_from_the_environment(
+    tmp_path, make_finding, make_report, monkeypatch
+):
+    # GIVEN this project's workflow, which points the links at the RULES.md under review
+    monkeypatch.setenv(links.DOCS_URL_ENV, "https://example.test/tap/blob/abc/RULES.md")
+    report = make_report(make_finding("TAP-DDB-1", slug="dynamodb-pitr"))
+    # WHEN no --docs-url is given
+    text = render(report, "sarif", root=tmp_path)
+    # THEN the rule links to its section there
+    (rule,) = json.loads(text)["runs"][0]["tool"]["driver"]["rules"]
+    assert rule["helpUri"] == "https://example.test/tap/blob/abc/RULES.md#tap-ddb-1"
