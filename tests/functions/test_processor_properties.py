@@ -160,7 +160,10 @@ def expected_aggregates(stream: list[tuple[str, Any]]) -> dict[tuple[str, str], 
     groups: dict[tuple[str, str], dict[str, Any]] = defaultdict(dict)
     for kind, value in stream:
         if kind == "valid":
-            key = f"{value['sensor_id']}|{value['ts_ms']}"
+            key = (
+                f"{value['sensor_id']}|{value['ts_ms']}|{value['vehicle_count']}"
+                f"|{round(value['avg_speed_kmh'] * 1000)}|{round(value['occupancy_pct'] * 1000)}"
+            )
             groups[(value["segment_id"], _minute_label(value["ts_ms"]))][key] = value
     result = {}
     for group, readings in groups.items():
