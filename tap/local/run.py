@@ -6,7 +6,7 @@ Steps of :func:`run_pipeline`:
    tables (keys, GSIs, TTL), Kinesis streams, S3 buckets, SQS queues and SNS topics it defines,
    with the names it gives them: the schema under test is the deployed one;
 2. publish each input line to the stream the way the IoT rule does (one record per message,
-   partition key = sensor id);
+   partition key = segment id, else sensor id);
 3. deliver the stream to the processor handler (``lambda/processor/app.py``, with the
    environment the template gives the function) with the event source mapping's semantics,
    including forced redeliveries and, optionally, injected DynamoDB throttling
@@ -76,7 +76,11 @@ _FUNCTION_OUTPUT = _Sink()
 
 
 def read_input(path: Path) -> list[bytes]:
-    """One message per line (``\\n``, optional ``\\r``); a final newline ends the last line."""
+    """One message per line (``\\n``, optional ``\\r``); a final newline ends the last line.
+
+    Blank (whitespace-only) lines are kept as ``b""`` so that line numbers stay those of the
+    file; they are not messages (an editor's trailing blank line is not a device fault) and
+    are never published."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -86,7 +90,7 @@ def read_input(path: Path) -> list[bytes]:
     lines = data.split(b"\n")
     if lines and lines[-1] == b"":
         lines.pop()
-    return [line.removesuffix(b"\r") for line in lines]
+    return [b"" if not line.strip() else line.removesuffix(b"\r") for line in lines]
 
 
 @contextlib.contextmanager
@@ -201,7 +205,9 @@ def _publish(kinesis: Any, stream: str, lines: list[bytes]) -> dict[int, tuple[s
     """Put each line as one record; line number (1-based) -> (shard, sequence number)."""
     placed: dict[int, tuple[str, str]] = {}
     pending = [
-        (n, line) for n, line in enumerate(lines, start=1) if len(line) <= IOT_MAX_MESSAGE_BYTES
+        (n, line)
+        for n, line in enumerate(lines, start=1)
+        if line and len(line) <= IOT_MAX_MESSAGE_BYTES
     ]
     while pending:
         chunk, pending = pending[:500], pending[500:]
@@ -218,13 +224,19 @@ def _publish(kinesis: Any, stream: str, lines: list[bytes]) -> dict[int, tuple[s
 
 
 def _partition_key(line_number: int, line: bytes) -> str:
-    # The IoT rule keys records by ${topic(3)}: the sensor id of the topic the device used.
+    """The IoT rule's key (``tap.pipeline.ingest.PARTITION_KEY``): the payload's segment_id,
+    else the sensor id of the topic the device published on (here: the payload's sensor_id)."""
     try:
-        sensor = json.loads(line).get("sensor_id")
-    except (ValueError, AttributeError, RecursionError):
-        sensor = None
-    if isinstance(sensor, str) and 0 < len(sensor) <= 256:
-        return sensor
+        body = json.loads(line)
+    except (ValueError, RecursionError):
+        body = None
+    if isinstance(body, dict):
+        for name in ("segment_id", "sensor_id"):
+            value = body.get(name)
+            if value is not None and not isinstance(value, dict | list):
+                text = value if isinstance(value, str) else json.dumps(value)
+                if 0 < len(text) <= 256:
+                    return text
     return f"line-{line_number}"
 
 
@@ -395,14 +407,14 @@ def _scan(dynamodb: Any, table: str) -> list[dict[str, Any]]:
     return items
 
 
-def _rejects(s3: Any, bucket: str, prefix: str) -> dict[tuple[str, str], str]:
-    """(shard, sequence number) -> reason, from the processor's reject objects."""
-    found: dict[tuple[str, str], str] = {}
+def _rejects(s3: Any, bucket: str, prefix: str) -> dict[tuple[str, str], dict[str, Any]]:
+    """(shard, sequence number) -> the processor's reject object."""
+    found: dict[tuple[str, str], dict[str, Any]] = {}
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         for obj in page.get("Contents", []):
             body = json.loads(s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read())
             shard = str(body.get("event_id", "")).split(":", 1)[0]
-            found[(shard, str(body.get("sequence_number")))] = body.get("reason", "")
+            found[(shard, str(body.get("sequence_number")))] = body
     return found
 
 
@@ -415,26 +427,39 @@ class _Accounting:
 def _account(
     lines: list[bytes],
     placed: dict[int, tuple[str, str]],
-    rejects: dict[tuple[str, str], str],
+    rejects: dict[tuple[str, str], dict[str, Any]],
     dead: set[tuple[str, str]],
     items: list[dict[str, Any]],
 ) -> _Accounting:
     """Status of each line, from what the pipeline wrote (not from what it should have)."""
     readings = _parse_reading()
+    from store import entry_key  # the processor's module, on sys.path once it is loaded
+
     counted = {
-        (i["segment_id"]["S"], key) for i in items if "readings" in i for key in i["readings"]["SS"]
+        (i["segment_id"]["S"], entry_key(entry))
+        for i in items
+        if "readings" in i
+        for entry in i["readings"]["SS"]
     }
     status: dict[int, str] = {}
     rejected: list[dict[str, Any]] = []
     seen: set[tuple[str, str]] = set()
     for n, line in enumerate(lines, start=1):
+        if not line:
+            status[n] = "blank"
+            continue
         if n not in placed:
             status[n] = "rejected"
             rejected.append({"line": n, "reason": "oversized: over IoT Core's 128 KiB limit"})
             continue
-        if placed[n] in rejects:
-            status[n] = "rejected"
-            rejected.append({"line": n, "reason": rejects[placed[n]]})
+        reject = rejects.get(placed[n])
+        if reject is not None:
+            conflict = str(reject.get("reason", "")).startswith("conflicting-duplicate")
+            status[n] = "conflicting-duplicate" if conflict else "rejected"
+            entry: dict[str, Any] = {"line": n, "reason": reject.get("reason", "")}
+            if conflict:
+                entry.update(counted=reject.get("counted"), received=reject.get("received"))
+            rejected.append(entry)
             continue
         reading = readings(line)
         identity = None if isinstance(reading, str) else (reading.segment_id, reading.key)
@@ -523,10 +548,12 @@ def run_pipeline(options: RunOptions) -> dict[str, Any]:
         "queries": queries,
         "alerts": alerts,
         "counts": {
-            "lines": len(lines),
+            "lines": len(lines) - statuses.count("blank"),
+            "blank_lines": statuses.count("blank"),
             "aggregated": statuses.count("aggregated"),
             "duplicates": statuses.count("duplicate"),
-            "rejected": statuses.count("rejected"),
+            "conflicting_duplicates": statuses.count("conflicting-duplicate"),
+            "rejected": statuses.count("rejected") + statuses.count("conflicting-duplicate"),
             "dead_lettered": statuses.count("dead-lettered"),
             "lost": statuses.count("lost"),
             "aggregates": len(aggregates),
