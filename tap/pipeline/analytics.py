@@ -177,11 +177,12 @@ def named_queries(db: str, raw: str, aggregates: str) -> dict[str, tuple[str, st
             "ORDER BY minute DESC, segment_id",
         ),
         "raw-archive-audit": (
-            "Audit: messages as they arrived per hour (raw archive, last 2 days), including "
-            "the rejected, duplicated and malformed ones the aggregates do not count",
-            f"SELECT dt, hour, COUNT(*) AS messages, COUNT(segment_id) AS with_segment_id, "
-            f"COUNT(DISTINCT sensor_id || '|' || ts) AS distinct_identities\n"
-            f"FROM {db}.{raw}\nWHERE {recent}\nGROUP BY dt, hour\nORDER BY dt, hour",
+            "Audit: messages per segment and hour as they arrived (raw archive, last 2 days), "
+            "including the rejected, duplicated and malformed ones the aggregates do not count",
+            "SELECT dt, hour, segment_id, COUNT(*) AS messages, "
+            "COUNT(DISTINCT sensor_id || '|' || ts) AS distinct_identities\n"
+            f"FROM {db}.{raw}\nWHERE {recent}\nGROUP BY dt, hour, segment_id\n"
+            "ORDER BY dt, hour, segment_id",
         ),
     }
 

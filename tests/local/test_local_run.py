@@ -47,43 +47,103 @@ def test_every_line_is_aggregated_or_rejected(mixed, result):
     # THEN nothing is lost or parked: each line is counted, a duplicate, or rejected
     assert counts["lost"] == 0 and counts["dead_lettered"] == 0
     assert counts["aggregated"] + counts["duplicates"] + counts["rejected"] == len(scenario.lines)
-    assert {r["line"] for r in result["rejected"]} == scenario.invalid
+    assert {r["line"] for r in result["rejected"]} == scenario.invalid | scenario.conflicts
     assert all(r["reason"] for r in result["rejected"])
     distinct = {(r["segment_id"], r["sensor_id"], r["ts_ms"]) for r in scenario.valid.values()}
     assert counts["aggregated"] == len(distinct)
 
 
-def test_named_queries_run_on_the_archive(mixed, result):
-    scenario, _ = mixed
-    # THEN every named query of the workgroup runs on DuckDB
-    assert result["queries"] and all(isinstance(rows, list) for rows in result["queries"].values())
-    # AND the raw archive holds every message as Firehose wrote it (duplicates and bad ones too)
-    hourly = next(rows for name, rows in result["queries"].items() if "hourly-volume" in name)
-    per_segment: dict[str, int] = {}
-    for row in hourly:
-        if row["segment_id"] is not None:
-            per_segment[row["segment_id"]] = per_segment.get(row["segment_id"], 0) + row["readings"]
-    assert per_segment == scenario.raw_readings_per_segment()
+def _query(result, short_name):
+    return next(rows for name, rows in result["queries"].items() if short_name in name)
 
 
-def test_hotspots_query_ranks_the_segments_with_severe_readings(mixed, result):
+def _counted_readings(scenario):
+    """The distinct valid readings (first of each identity), as the processor counts them."""
+    counted = {}
+    for reading in scenario.valid.values():
+        counted.setdefault((reading["segment_id"], reading["sensor_id"], reading["ts_ms"]), reading)
+    return list(counted.values())
+
+
+def test_hourly_volume_query_equals_the_sum_of_the_aggregates(mixed, result):
+    # GIVEN poison, duplicates, conflicting duplicates and redeliveries in the input
     scenario, _ = mixed
-    # GIVEN the raw readings as archived, each judged "severe" by the processor's level-3 bounds
+    assert scenario.invalid and scenario.conflicts and result["counts"]["redeliveries"]
+    # WHEN the hourly volume named query runs
+    rows = _query(result, "hourly-volume")
+    # THEN each (segment, hour) row equals the sum of that hour's aggregates
+    expected: dict[tuple[str, str, str], list[int]] = {}
+    for a in result["aggregates"]:
+        key = (a["segment_id"], a["minute"][:10], a["minute"][11:13])
+        sums = expected.setdefault(key, [0, 0])
+        sums[0] += a["vehicle_count"]
+        sums[1] += a["samples"]
+    assert {
+        (r["segment_id"], r["dt"], r["hour"]): [r["vehicles"], r["readings"]] for r in rows
+    } == (expected)
+
+
+def test_aggregates_query_returns_the_aggregates(result):
+    rows = _query(result, "aggregates-from-pitr-export")
+    keys = ("segment_id", "minute", "vehicle_count", "samples", "congestion_level")
+    assert sorted(tuple(r[k] for k in keys) for r in rows) == sorted(
+        tuple(a[k] for k in keys) for a in result["aggregates"]
+    )
+
+
+def test_hotspots_query_counts_the_counted_severe_readings(mixed, result):
+    scenario, _ = mixed
+    # GIVEN the readings the processor counted, each judged "severe" by the level-3 bounds
     severe: dict[str, int] = {}
-    for line in scenario.lines:
-        try:
-            r = json.loads(line)
-            occ, speed = float(r["occupancy_pct"]), float(r["avg_speed_kmh"])
-        except (ValueError, KeyError, TypeError):
-            continue
+    for r in _counted_readings(scenario):
+        occ, speed = r["occupancy_pct"], r["avg_speed_kmh"]
         if occ >= 25 or (occ >= 8 and speed < 32):
             severe[r["segment_id"]] = severe.get(r["segment_id"], 0) + 1
-    # WHEN the hotspots named query runs on the archive
-    rows = next(rows for name, rows in result["queries"].items() if "hotspots" in name)
+    # WHEN the hotspots named query runs
+    rows = _query(result, "hotspots")
     # THEN it lists exactly those segments, most severe readings first
     assert {row["segment_id"]: row["severe_readings"] for row in rows} == severe
     assert [row["severe_readings"] for row in rows] == sorted(severe.values(), reverse=True)
     assert severe
+
+
+def test_speed_percentiles_are_over_the_counted_readings_only(mixed, result):
+    scenario, _ = mixed
+    counted = _counted_readings(scenario)
+    rows = _query(result, "speed-percentiles")
+    samples: dict[str, int] = {}
+    for a in result["aggregates"]:
+        samples[a["segment_id"]] = samples.get(a["segment_id"], 0) + a["samples"]
+    # THEN each segment's percentiles are over as many readings as its aggregates' samples,
+    # and within the range of the speeds counted (the rejected 999 km/h reading is not)
+    assert {r["segment_id"]: r["readings"] for r in rows} == samples
+    for row in rows:
+        speeds = [r["avg_speed_kmh"] for r in counted if r["segment_id"] == row["segment_id"]]
+        assert min(speeds) <= row["p50_kmh"] <= row["p85_kmh"] <= row["p95_kmh"] <= max(speeds)
+
+
+def test_raw_archive_audit_sees_every_message(mixed, result):
+    scenario, _ = mixed
+    # THEN the raw archive stays raw: the audit query sees every message with a segment,
+    # the rejected and duplicated ones included
+    per_segment: dict[str, int] = {}
+    for row in _query(result, "raw-archive-audit"):
+        if row["segment_id"] is not None:
+            per_segment[row["segment_id"]] = per_segment.get(row["segment_id"], 0) + row["messages"]
+    assert per_segment == scenario.raw_readings_per_segment()
+
+
+def test_conflicting_duplicates_are_rejected_with_both_values(mixed, result):
+    scenario, _ = mixed
+    # THEN each line repeating a counted identity with other values is a reject with its
+    # reason and both readings; exact repeats stay silent duplicates
+    conflicts = {r["line"]: r for r in result["rejected"] if r["line"] in scenario.conflicts}
+    assert set(conflicts) == scenario.conflicts
+    assert result["counts"]["conflicting_duplicates"] == len(scenario.conflicts)
+    for reject in conflicts.values():
+        assert reject["reason"].startswith("conflicting-duplicate")
+        assert reject["received"]["vehicle_count"] == reject["counted"]["vehicle_count"] + 1
+        assert reject["received"]["ts"] == reject["counted"]["ts"]
 
 
 def test_congested_segment_is_alerted_once(mixed, result):
