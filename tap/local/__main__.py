@@ -18,6 +18,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from tap.local.run import InputError, RunOptions, run_pipeline
 from tap.local.sample import sample_lines
@@ -26,32 +27,86 @@ from tap.local.template import TemplateError
 DEFAULT_TEMPLATE = Path("cdk.out/TapStack-dev.template.json")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a bad argument in one line (and exit status 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1], got {text}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m tap.local", description=__doc__.split("\n")[0])
-    commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="run the pipeline on an input file")
-    run.add_argument("--input", required=True, type=Path, help="JSON lines, one message each")
-    run.add_argument("--json", action="store_true", help="print one JSON object")
-    run.add_argument("--template", type=Path, default=DEFAULT_TEMPLATE)
-    run.add_argument("--seed", type=int, default=7, help="seed of redeliveries and faults")
-    run.add_argument(
-        "--redeliver-rate", type=float, default=0.3, help="share of batches delivered again"
+    parser = _Parser(prog="python -m tap.local", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    run = commands.add_parser(
+        "run", help="run the pipeline on an input file", description="Run the pipeline locally."
     )
     run.add_argument(
-        "--throttle-rate", type=float, default=0.0, help="share of DynamoDB writes throttled"
+        "--input",
+        required=True,
+        type=Path,
+        help="device messages, one JSON object per line (blank lines are ignored)",
     )
-    run.add_argument("--verbose", action="store_true", help="functions' logs to stderr")
-    sample = commands.add_parser("sample", help="write a sample input file")
-    sample.add_argument("--output", required=True, type=Path)
+    run.add_argument("--json", action="store_true", help="print one JSON object, no summary")
+    run.add_argument(
+        "--template",
+        type=Path,
+        default=DEFAULT_TEMPLATE,
+        help=f"synthesized TapStack template to run (default: {DEFAULT_TEMPLATE}; "
+        "`make synth` writes it)",
+    )
+    run.add_argument(
+        "--seed", type=int, default=7, help="seed of redeliveries and faults (default: 7)"
+    )
+    run.add_argument(
+        "--redeliver-rate",
+        type=_rate,
+        default=0.3,
+        help="share of batches delivered again, in [0, 1] (default: 0.3)",
+    )
+    run.add_argument(
+        "--throttle-rate",
+        type=_rate,
+        default=0.0,
+        help="share of DynamoDB writes throttled, in [0, 1] (default: 0)",
+    )
+    run.add_argument(
+        "--verbose", action="store_true", help="the functions' logs and metrics to stderr"
+    )
+    sample = commands.add_parser(
+        "sample", help="write a sample input file", description="Write a sample input file."
+    )
+    sample.add_argument(
+        "--output", required=True, type=Path, help="file to write (folders are created)"
+    )
     return parser
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _summary(result: dict) -> str:
     counts = result["counts"]
     out = [
         f"lines {counts['lines']}: {counts['aggregated']} aggregated, "
-        f"{counts['duplicates']} duplicates, {counts['rejected']} rejected, "
-        f"{counts['dead_lettered']} dead-lettered, {counts['lost']} lost",
+        f"{counts['duplicates']} duplicates, {counts['rejected']} rejected "
+        f"({counts['conflicting_duplicates']} conflicting duplicates), "
+        f"{counts['dead_lettered']} dead-lettered, {counts['lost']} lost"
+        + (
+            f"; {_plural(counts['blank_lines'], 'blank line')} ignored"
+            if counts["blank_lines"]
+            else ""
+        ),
         f"delivery: {counts['invocations']} invocations, {counts['retries']} retries, "
         f"{counts['redeliveries']} forced redeliveries, "
         f"{counts['injected_throttles']} injected throttles",
@@ -74,7 +129,7 @@ def _summary(result: dict) -> str:
             f"{message['congestion_level']} at {message['minute']}"
         )
     for name, rows in result["queries"].items():
-        detail = rows["error"] if isinstance(rows, dict) else f"{len(rows)} rows"
+        detail = rows["error"] if isinstance(rows, dict) else _plural(len(rows), "row")
         out.append(f"query {name}: {detail}")
     return "\n".join(out)
 
@@ -86,15 +141,15 @@ def main(argv: list[str] | None = None) -> int:
         args.output.write_text("\n".join(sample_lines()) + "\n")
         print(f"wrote {args.output}")
         return 0
-    options = RunOptions(
-        input=args.input,
-        template=args.template,
-        seed=args.seed,
-        redeliver_rate=args.redeliver_rate,
-        throttle_rate=args.throttle_rate,
-        verbose=args.verbose,
-    )
     try:
+        options = RunOptions(
+            input=args.input,
+            template=args.template,
+            seed=args.seed,
+            redeliver_rate=args.redeliver_rate,
+            throttle_rate=args.throttle_rate,
+            verbose=args.verbose,
+        )
         result = run_pipeline(options)
     except (InputError, TemplateError) as exc:
         print(f"error: {exc}", file=sys.stderr)

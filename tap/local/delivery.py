@@ -75,6 +75,7 @@ class StreamDelivery:
         rng: random.Random,
         redeliver_rate: float = 0.0,
         output: io.TextIOBase | None = None,
+        progress: Callable[[int], object] | None = None,
     ) -> None:
         self._kinesis = kinesis
         self._sqs = sqs
@@ -86,6 +87,7 @@ class StreamDelivery:
         self._rng = rng
         self._redeliver_rate = redeliver_rate
         self._output = output or io.StringIO()
+        self._progress = progress or (lambda _done: None)
         self.stats = DeliveryStats()
 
     # -- reading --------------------------------------------------------------------
@@ -160,6 +162,7 @@ class StreamDelivery:
             failed = self._invoke(batch)
             if failed is not None and not failed:
                 position += len(batch)
+                self._progress(len(batch))
                 attempts, size = 0, self._settings.batch_size
                 self._maybe_redeliver(events, position)
                 continue
@@ -171,12 +174,14 @@ class StreamDelivery:
                 self.stats.reported_failures += len(failed)
                 checkpoint = min(i for i, e in enumerate(batch) if _seq(e) in failed)
             position += checkpoint
+            self._progress(checkpoint)
             attempts += 1
             limit = self._settings.maximum_retry_attempts
             if limit >= 0 and attempts > limit:
                 dropped = events[position : position + len(batch) - checkpoint]
                 self._dead_letter(shard_id, dropped, attempts)
                 position += len(dropped)
+                self._progress(len(dropped))
                 attempts, size = 0, self._settings.batch_size
             else:
                 self.stats.retries += 1

@@ -59,6 +59,14 @@ class RunOptions:
     redeliver_rate: float = 0.3
     throttle_rate: float = 0.0
     verbose: bool = False
+    #: Progress bar on stderr: ``None`` = only when stderr is a terminal (tqdm's rule).
+    progress: bool | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("redeliver_rate", "throttle_rate"):
+            value = getattr(self, name)
+            if not (isinstance(value, int | float) and 0 <= value <= 1):
+                raise InputError(f"--{name.replace('_', '-')} must be in [0, 1], got {value}")
 
 
 class _Sink(io.TextIOBase):
@@ -482,10 +490,21 @@ def _parse_reading() -> Any:
 
 def run_pipeline(options: RunOptions) -> dict[str, Any]:
     """Run the pipeline on ``options.input``; the result object of ``--json``."""
+    from tqdm import tqdm
+
     from tap.local.template import load_stack
 
     stack = load_stack(options.template)
     lines = read_input(options.input)
+    bar = tqdm(
+        total=sum(1 for line in lines if line),
+        unit=" msg",
+        desc="publishing",
+        file=sys.stderr,
+        disable=None if options.progress is None else not options.progress,
+        leave=False,
+        dynamic_ncols=True,
+    )
     rng = random.Random(options.seed)
     _FUNCTION_OUTPUT.target = sys.stderr if options.verbose else None
 
@@ -503,6 +522,7 @@ def run_pipeline(options: RunOptions) -> dict[str, Any]:
         stream_lid, settings = _mapping(stack, processor_lid)
         stream = stack.ref(stream_lid)
         placed = _publish(clients["kinesis"], stream, lines)
+        bar.set_description("processing")
 
         with _environment(env), contextlib.redirect_stdout(_FUNCTION_OUTPUT):
             processor = load_function("processor", fresh=True)
@@ -523,6 +543,7 @@ def run_pipeline(options: RunOptions) -> dict[str, Any]:
                 rng=rng,
                 redeliver_rate=options.redeliver_rate,
                 output=_FUNCTION_OUTPUT,
+                progress=bar.update,
             )
             stats = delivery.run()
             all_records = [r for rs in delivery.shard_records().values() for r in rs]
@@ -532,6 +553,7 @@ def run_pipeline(options: RunOptions) -> dict[str, Any]:
             for i in _scan(clients["dynamodb"], env["TABLE_NAME"])
             if i["pk"]["S"].startswith("SEG#")
         ]
+        bar.set_description("archiving, querying")
         archive_keys = _archive(stack, clients, all_records)
         tables = _glue_tables(stack)
         _export_aggregates(stack, clients, tables, items)
@@ -539,6 +561,7 @@ def run_pipeline(options: RunOptions) -> dict[str, Any]:
         queries = run_named_queries(build_database(clients["s3"], tables), _named_queries(stack))
         rejects = _rejects(clients["s3"], env["REJECTS_BUCKET"], env.get("REJECTS_PREFIX", ""))
         accounting = _account(lines, placed, rejects, set(stats.dead_lettered), items)
+    bar.close()
 
     statuses = list(accounting.status.values())
     aggregates = sorted(map(_aggregate_entry, items), key=lambda a: (a["segment_id"], a["minute"]))

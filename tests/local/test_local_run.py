@@ -221,3 +221,51 @@ def test_cli_json_output_has_the_documented_shape(tmp_path, dev_template):
     assert out["rejected"][0]["reason"].startswith("not-json")
     assert set(out) >= {"aggregates", "rejected", "queries", "counts"}
     assert out["counts"]["duplicates"] == 1 and out["counts"]["lines"] == 3
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--throttle-rate", "1.5"), ("--redeliver-rate", "-0.1"), ("--throttle-rate", "x")],
+)
+def test_rate_outside_zero_one_is_one_line_and_exit_2(tmp_path, option, value):
+    # GIVEN a rate that is not a share  WHEN the run starts
+    done = _cli("run", "--input", str(tmp_path / "in.jsonl"), option, value)
+    # THEN exit status 2 and one line naming the option, no traceback
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0 and option in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_every_option_has_help():
+    from tap.local.__main__ import _parser
+
+    parser = _parser()
+    commands = next(a for a in parser._actions if a.dest == "command").choices
+    for name, command in commands.items():
+        for action in command._actions:
+            assert action.help, f"{name} {action.option_strings} has no help text"
+
+
+def test_blank_lines_are_ignored_and_the_summary_reads_well(tmp_path, dev_template):
+    # GIVEN one reading surrounded by blank lines (CRLF and trailing spaces too)
+    line = json.dumps(
+        {
+            "sensor_id": "s",
+            "segment_id": "g",
+            "ts": "2025-03-01T08:15:30Z",
+            "vehicle_count": 4,
+            "avg_speed_kmh": 72.5,
+            "occupancy_pct": 9.5,
+        }
+    )
+    (tmp_path / "in.jsonl").write_text(f"\n{line}\r\n   \n\r\n")
+    # WHEN it runs with the text summary
+    done = _cli("run", "--input", str(tmp_path / "in.jsonl"), "--template", str(dev_template))
+    # THEN the blank lines are neither messages nor rejects, and counts are plural-correct
+    assert done.returncode == 0, done.stderr
+    assert "lines 1: 1 aggregated, 0 duplicates, 0 rejected" in done.stdout
+    assert "3 blank lines ignored" in done.stdout
+    assert "rejected line" not in done.stdout
+    assert " 1 rows" not in done.stdout
+    # AND no progress bar when stderr is not a terminal
+    assert "processing" not in done.stderr
