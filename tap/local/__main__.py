@@ -82,6 +82,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--verbose", action="store_true", help="the functions' logs and metrics to stderr"
     )
+    run.add_argument(
+        "--processor-aws",
+        choices=("memory", "moto"),
+        default="memory",
+        help="where the processor's DynamoDB and S3 calls go: in-memory stand-ins with the "
+        "services' semantics for those calls (fast, the default) or moto (slow)",
+    )
     sample = commands.add_parser(
         "sample", help="write a sample input file", description="Write a sample input file."
     )
@@ -149,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
             redeliver_rate=args.redeliver_rate,
             throttle_rate=args.throttle_rate,
             verbose=args.verbose,
+            processor_aws=args.processor_aws,
         )
         result = run_pipeline(options)
     except (InputError, TemplateError) as exc:

@@ -76,6 +76,7 @@ class StreamDelivery:
         redeliver_rate: float = 0.0,
         output: io.TextIOBase | None = None,
         progress: Callable[[int], object] | None = None,
+        shards: dict[str, list[dict[str, Any]]] | None = None,
     ) -> None:
         self._kinesis = kinesis
         self._sqs = sqs
@@ -88,11 +89,15 @@ class StreamDelivery:
         self._redeliver_rate = redeliver_rate
         self._output = output or io.StringIO()
         self._progress = progress or (lambda _done: None)
+        self._shards = shards
         self.stats = DeliveryStats()
 
     # -- reading --------------------------------------------------------------------
 
     def shard_records(self) -> dict[str, list[dict[str, Any]]]:
+        """Records by shard: the ``shards`` given, else read from the stream (GetRecords)."""
+        if self._shards is not None:
+            return self._shards
         shards = self._kinesis.list_shards(StreamName=self._stream)["Shards"]
         result: dict[str, list[dict[str, Any]]] = {}
         for shard in shards:

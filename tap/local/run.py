@@ -24,6 +24,7 @@ Steps of :func:`run_pipeline`:
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import json
 import os
@@ -39,6 +40,7 @@ from tap.local.archive import java_time_format, write_export, write_firehose_arc
 from tap.local.athena import GlueTable, NamedQuery, build_database, run_named_queries
 from tap.local.delivery import MappingSettings, StreamDelivery
 from tap.local.functions import LambdaContext, load_function
+from tap.local.memory import MemoryObjects, MemoryStream, MemoryTable
 from tap.local.template import REGION, StackModel, TemplateError
 
 __all__ = ["IOT_MAX_MESSAGE_BYTES", "InputError", "RunOptions", "read_input", "run_pipeline"]
@@ -61,12 +63,17 @@ class RunOptions:
     verbose: bool = False
     #: Progress bar on stderr: ``None`` = only when stderr is a terminal (tqdm's rule).
     progress: bool | None = None
+    #: Where the processor's AWS calls (DynamoDB, S3 rejects) go: ``memory``
+    #: (:mod:`tap.local.memory`, fast) or ``moto``. The alert function always uses moto.
+    processor_aws: str = "memory"
 
     def __post_init__(self) -> None:
         for name in ("redeliver_rate", "throttle_rate"):
             value = getattr(self, name)
             if not (isinstance(value, int | float) and 0 <= value <= 1):
                 raise InputError(f"--{name.replace('_', '-')} must be in [0, 1], got {value}")
+        if self.processor_aws not in ("memory", "moto"):
+            raise InputError(f"--processor-aws must be memory or moto, got {self.processor_aws}")
 
 
 class _Sink(io.TextIOBase):
@@ -209,26 +216,17 @@ def _mapping(stack: StackModel, function_lid: str) -> tuple[str, MappingSettings
     raise TemplateError(f"{stack.path}: no event source mapping feeds {function_lid}")
 
 
-def _publish(kinesis: Any, stream: str, lines: list[bytes]) -> dict[int, tuple[str, str]]:
-    """Put each line as one record; line number (1-based) -> (shard, sequence number)."""
+def _publish(
+    kinesis: Any, stream: str, lines: list[bytes]
+) -> tuple[dict[int, tuple[str, str]], MemoryStream]:
+    """Put each line as one record, keyed as the IoT rule keys it, on the stream's shards
+    (:class:`tap.local.memory.MemoryStream`); line number (1-based) -> (shard, sequence)."""
+    memory = MemoryStream(kinesis.list_shards(StreamName=stream)["Shards"])
     placed: dict[int, tuple[str, str]] = {}
-    pending = [
-        (n, line)
-        for n, line in enumerate(lines, start=1)
-        if line and len(line) <= IOT_MAX_MESSAGE_BYTES
-    ]
-    while pending:
-        chunk, pending = pending[:500], pending[500:]
-        response = kinesis.put_records(
-            StreamName=stream,
-            Records=[{"Data": line, "PartitionKey": _partition_key(n, line)} for n, line in chunk],
-        )
-        for (n, line), result in zip(chunk, response["Records"], strict=True):
-            if "SequenceNumber" in result:
-                placed[n] = (result["ShardId"], result["SequenceNumber"])
-            else:
-                pending.append((n, line))
-    return placed
+    for n, line in enumerate(lines, start=1):
+        if line and len(line) <= IOT_MAX_MESSAGE_BYTES:
+            placed[n] = memory.put(line, _partition_key(n, line))
+    return placed, memory
 
 
 def _partition_key(line_number: int, line: bytes) -> str:
@@ -408,6 +406,39 @@ def _aggregate_entry(item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _key_names(stack: StackModel, table_name: str) -> tuple[str, ...]:
+    for lid, resource in stack.of_type("AWS::DynamoDB::Table").items():
+        if stack.ref(lid) == table_name:
+            schema = (resource.get("Properties") or {}).get("KeySchema") or []
+            order = {"HASH": 0, "RANGE": 1}
+            return tuple(
+                k["AttributeName"] for k in sorted(schema, key=lambda k: order[k["KeyType"]])
+            )
+    raise TemplateError(f"{stack.path}: no table named {table_name}")
+
+
+def _copy_for_alert(
+    stack: StackModel, dynamodb: Any, table: str, items: list[dict[str, Any]]
+) -> None:
+    """Copy into moto the aggregates the alert function reads: those of its lookback window
+    (``LOOKBACK_MINUTES`` up to the latest minute, which is the run's reference time)."""
+    try:
+        lookback = int(
+            stack.function_environment(stack.function_by_env("TOPIC_ARN")).get(
+                "LOOKBACK_MINUTES", "5"
+            )
+        )
+    except TemplateError:
+        return
+    minutes = sorted({i["minute"]["S"] for i in items if "minute" in i})
+    recent = set(minutes[-(lookback + 1) :])
+    chosen = [i for i in items if i.get("minute", {}).get("S") in recent]
+    for start in range(0, len(chosen), 25):
+        dynamodb.batch_write_item(
+            RequestItems={table: [{"PutRequest": {"Item": i}} for i in chosen[start : start + 25]]}
+        )
+
+
 def _scan(dynamodb: Any, table: str) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     for page in dynamodb.get_paginator("scan").paginate(TableName=table, ConsistentRead=True):
@@ -423,6 +454,15 @@ def _rejects(s3: Any, bucket: str, prefix: str) -> dict[tuple[str, str], dict[st
             body = json.loads(s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read())
             shard = str(body.get("event_id", "")).split(":", 1)[0]
             found[(shard, str(body.get("sequence_number")))] = body
+    return found
+
+
+def _memory_rejects(objects: MemoryObjects) -> dict[tuple[str, str], dict[str, Any]]:
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for body in objects.objects.values():
+        reject = json.loads(body)
+        shard = str(reject.get("event_id", "")).split(":", 1)[0]
+        found[(shard, str(reject.get("sequence_number")))] = reject
     return found
 
 
@@ -521,12 +561,20 @@ def run_pipeline(options: RunOptions) -> dict[str, Any]:
         env = stack.function_environment(processor_lid)
         stream_lid, settings = _mapping(stack, processor_lid)
         stream = stack.ref(stream_lid)
-        placed = _publish(clients["kinesis"], stream, lines)
+        placed, memory_stream = _publish(clients["kinesis"], stream, lines)
         bar.set_description("processing")
+        table_name = env["TABLE_NAME"]
+        memory = options.processor_aws == "memory"
+        memory_table = MemoryTable({table_name: _key_names(stack, table_name)}) if memory else None
+        memory_s3 = MemoryObjects({env["REJECTS_BUCKET"]}) if memory else None
 
         with _environment(env), contextlib.redirect_stdout(_FUNCTION_OUTPUT):
             processor = load_function("processor", fresh=True)
             processor._clients.cache_clear()
+            if memory_table is not None:
+                processor._clients = functools.lru_cache(maxsize=1)(
+                    lambda: (memory_table, memory_s3)
+                )
             throttles = (
                 _inject_throttling(processor._clients()[0], options.throttle_rate, rng)
                 if options.throttle_rate > 0
@@ -544,22 +592,30 @@ def run_pipeline(options: RunOptions) -> dict[str, Any]:
                 redeliver_rate=options.redeliver_rate,
                 output=_FUNCTION_OUTPUT,
                 progress=bar.update,
+                shards=memory_stream.records,
             )
             stats = delivery.run()
-            all_records = [r for rs in delivery.shard_records().values() for r in rs]
+            all_records = [r for rs in memory_stream.records.values() for r in rs]
 
-        items = [
-            i
-            for i in _scan(clients["dynamodb"], env["TABLE_NAME"])
-            if i["pk"]["S"].startswith("SEG#")
-        ]
+        scanned = (
+            memory_table.scan(TableName=table_name)["Items"]
+            if memory_table is not None
+            else _scan(clients["dynamodb"], table_name)
+        )
+        items = [i for i in scanned if i["pk"]["S"].startswith("SEG#")]
+        if memory_table is not None:
+            _copy_for_alert(stack, clients["dynamodb"], table_name, items)
         bar.set_description("archiving, querying")
         archive_keys = _archive(stack, clients, all_records)
         tables = _glue_tables(stack)
         _export_aggregates(stack, clients, tables, items)
         alerts = _run_alert(stack, clients, items)
         queries = run_named_queries(build_database(clients["s3"], tables), _named_queries(stack))
-        rejects = _rejects(clients["s3"], env["REJECTS_BUCKET"], env.get("REJECTS_PREFIX", ""))
+        rejects = (
+            _memory_rejects(memory_s3)
+            if memory_s3 is not None
+            else _rejects(clients["s3"], env["REJECTS_BUCKET"], env.get("REJECTS_PREFIX", ""))
+        )
         accounting = _account(lines, placed, rejects, set(stats.dead_lettered), items)
     bar.close()
 

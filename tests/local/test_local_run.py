@@ -41,6 +41,26 @@ def test_aggregates_match_an_independent_computation(mixed, result):
     assert result["counts"]["redeliveries"] > 0 and result["counts"]["injected_throttles"] > 0
 
 
+def test_in_memory_stand_ins_give_the_same_result_as_moto(mixed, dev_template, result):
+    # GIVEN the same input, seed, redeliveries and throttling
+    _, path = mixed
+    # WHEN the processor's AWS calls go to moto instead of the in-memory stand-ins
+    on_moto = run_pipeline(
+        RunOptions(
+            input=path,
+            template=dev_template,
+            seed=3,
+            redeliver_rate=1.0,
+            throttle_rate=0.3,
+            processor_aws="moto",
+        )
+    )
+    # THEN every output is the same: aggregates, rejects, counts, query results, alerts
+    for part in ("aggregates", "rejected", "counts", "queries"):
+        assert on_moto[part] == result[part], part
+    assert on_moto["alerts"]["messages"] == result["alerts"]["messages"]
+
+
 def test_every_line_is_aggregated_or_rejected(mixed, result):
     scenario, _ = mixed
     counts = result["counts"]
