@@ -70,21 +70,21 @@ def lines(count: int = READINGS) -> list[bytes]:
 
 
 def _template() -> Path:
-    template = ROOT / "cdk.out" / "bench-dev" / "TapStack-dev.template.json"
-    if not template.exists():
-        subprocess.run(
-            [
-                str(ROOT / "node_modules/.bin/cdk"),
-                "synth",
-                "--context",
-                "env=dev",
-                "--quiet",
-                "--output",
-                str(template.parent),
-            ],
-            cwd=ROOT,
-            check=True,
-        )
+    """TapStack-dev synthesized now (never a cached one: the run must test the code as is)."""
+    template = ROOT / "cdk.out" / "bench-local" / "TapStack-dev.template.json"
+    subprocess.run(
+        [
+            str(ROOT / "node_modules/.bin/cdk"),
+            "synth",
+            "--context",
+            "env=dev",
+            "--quiet",
+            "--output",
+            str(template.parent),
+        ],
+        cwd=ROOT,
+        check=True,
+    )
     return template
 
 

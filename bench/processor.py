@@ -10,9 +10,11 @@ a batch closes when it holds ``batch_size`` records or its first record has wait
 seconds.
 
 1. Pure path: ``fold_batch`` (decode, validate, group) over every batch, on one core.
-2. Writes: the real handler on moto counts DynamoDB write requests (UpdateItem/PutItem) over
-   the whole input, delivered as the stack batches it. The floor is computed from the same
-   input in the same run: one write per distinct (segment, minute) of the valid readings.
+2. Writes: the real handler counts DynamoDB write requests (UpdateItem/PutItem) over the
+   whole input, delivered as the stack batches it, against the local run's in-memory table
+   (``TAP_BENCH_MOTO=1``: against moto, about 5 minutes; both make the same calls). The
+   floor is computed from the same input in the same run: one write per distinct
+   (segment, minute) of the valid readings.
    The other designs' writes are counted without moto, by replaying the store's rule (a group
    is written when it holds a reading its item has not counted) on their batches; for the
    stack's batching that count must equal the handler's, which checks the replay. The naive
@@ -175,8 +177,10 @@ def replay_writes(picked: list[list[dict]]) -> dict[str, int]:
     return {"writes": writes, "floor": len(counted), "valid_delivered": valid}
 
 
-def writes_on_moto(picked: list[list[dict]]) -> dict[str, Any]:
-    """Count the DynamoDB write requests of the real handler on these batches."""
+def writes_of_handler(picked: list[list[dict]], on_moto: bool = False) -> dict[str, Any]:
+    """Count the DynamoDB write requests of the real handler on these batches, against the
+    local run's in-memory table (``tap.local.memory``, the processor's calls with DynamoDB's
+    semantics; tests/local checks it against moto) or, with ``on_moto``, against moto."""
     os.environ.update(
         AWS_DEFAULT_REGION="us-east-1",
         AWS_REGION="us-east-1",
@@ -189,11 +193,14 @@ def writes_on_moto(picked: list[list[dict]]) -> dict[str, Any]:
         POWERTOOLS_TRACE_DISABLED="true",
         POWERTOOLS_LOG_LEVEL="WARNING",
     )
+    import functools
+
     import boto3
     from moto import mock_aws
 
     sys.path.insert(0, str(ROOT))
     from tap.local.functions import LambdaContext, load_function
+    from tap.local.memory import MemoryObjects, MemoryTable
 
     counts = {"writes": 0}
 
@@ -201,10 +208,15 @@ def writes_on_moto(picked: list[list[dict]]) -> dict[str, Any]:
         counts["writes"] += 1
 
     with mock_aws():
-        _create_table(boto3.client("dynamodb"), "tap-aggregates-bench")
-        boto3.client("s3").create_bucket(Bucket="tap-rejects-bench")
         app = load_function("processor", fresh=True)
         app._clients.cache_clear()
+        if on_moto:
+            _create_table(boto3.client("dynamodb"), "tap-aggregates-bench")
+            boto3.client("s3").create_bucket(Bucket="tap-rejects-bench")
+        else:
+            table = MemoryTable({"tap-aggregates-bench": ("pk", "sk")})
+            objects = MemoryObjects({"tap-rejects-bench"})
+            app._clients = functools.lru_cache(maxsize=1)(lambda: (table, objects))
         client = app._clients()[0]
         for op in ("UpdateItem", "PutItem", "BatchWriteItem"):
             client.meta.events.register(f"before-call.dynamodb.{op}", hook)
@@ -213,7 +225,6 @@ def writes_on_moto(picked: list[list[dict]]) -> dict[str, Any]:
             for b in picked:
                 app.handler({"Records": b}, LambdaContext())
         seconds = time.perf_counter() - t0
-        app._clients.cache_clear()
     return {"writes": counts["writes"], "seconds": seconds}
 
 
@@ -276,14 +287,16 @@ def run() -> dict[str, Any]:
         if name == "stack":
             pure = pure_path(bs)
             entry["pure_readings_per_s"] = round(pure["readings_per_s"])
-            moto = writes_on_moto(picked)
-            if moto["writes"] != replay["writes"]:
+            on_moto = os.environ.get("TAP_BENCH_MOTO") == "1"
+            handler = writes_of_handler(picked, on_moto=on_moto)
+            if handler["writes"] != replay["writes"]:
                 raise SystemExit(
-                    f"bench/processor.py: the handler made {moto['writes']} writes, the "
+                    f"bench/processor.py: the handler made {handler['writes']} writes, the "
                     f"replay of its rule {replay['writes']}: the replay is wrong"
                 )
-            entry.update(writes=moto["writes"], measured="handler on moto")
-            entry["moto_seconds"] = round(moto["seconds"], 1)
+            where = "moto" if on_moto else "in-memory DynamoDB"
+            entry.update(writes=handler["writes"], measured=f"handler on {where}")
+            entry["handler_seconds"] = round(handler["seconds"], 1)
         else:
             entry.update(writes=replay["writes"], measured="replay")
         entry["writes_per_1000"] = round(entry["writes"] * per_k, 1)
