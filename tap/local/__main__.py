@@ -102,12 +102,23 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
+def _conflict(reject: dict) -> str:
+    """`` (counted: f=a; received: f=b)`` for the fields a conflicting duplicate changed."""
+    counted, received = reject.get("counted"), reject.get("received")
+    if not isinstance(counted, dict) or not isinstance(received, dict):
+        return ""
+    changed = [k for k in received if received.get(k) != counted.get(k)]
+    before = ", ".join(f"{k}={counted.get(k)}" for k in changed)
+    after = ", ".join(f"{k}={received.get(k)}" for k in changed)
+    return f" (counted: {before}; received: {after})"
+
+
 def _summary(result: dict) -> str:
     counts = result["counts"]
     out = [
         f"lines {counts['lines']}: {counts['aggregated']} aggregated, "
         f"{counts['duplicates']} duplicates, {counts['rejected']} rejected "
-        f"({counts['conflicting_duplicates']} conflicting duplicates), "
+        f"({_plural(counts['conflicting_duplicates'], 'conflicting duplicate')}), "
         f"{counts['dead_lettered']} dead-lettered, {counts['lost']} lost"
         + (
             f"; {_plural(counts['blank_lines'], 'blank line')} ignored"
@@ -128,7 +139,7 @@ def _summary(result: dict) -> str:
             f"{a['samples']:>7} {speed:>8} {a['max_occupancy_pct']:>6.1f} {a['congestion_level']}"
         )
     out.append("")
-    out += [f"rejected line {r['line']}: {r['reason']}" for r in result["rejected"]]
+    out += [f"rejected line {r['line']}: {r['reason']}{_conflict(r)}" for r in result["rejected"]]
     alerts = result.get("alerts") or {}
     for message in alerts.get("messages", []):
         out.append(

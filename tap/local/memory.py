@@ -127,7 +127,7 @@ def _before_call(
     if response and response[1] is not None:
         _http, parsed = response[1]
         if isinstance(parsed, dict) and "Error" in parsed:
-            raise ClientError(parsed, operation)  # type: ignore[arg-type]
+            raise ClientError(parsed, operation)
 
 
 class MemoryObjects:

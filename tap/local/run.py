@@ -572,7 +572,8 @@ def run_pipeline(options: RunOptions) -> dict[str, Any]:
             processor = load_function("processor", fresh=True)
             processor._clients.cache_clear()
             if memory_table is not None:
-                processor._clients = functools.lru_cache(maxsize=1)(
+                # The handler's client factory, replaced by the stand-ins.
+                processor._clients = functools.lru_cache(maxsize=1)(  # type: ignore[attr-defined]
                     lambda: (memory_table, memory_s3)
                 )
             throttles = (
