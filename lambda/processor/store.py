@@ -6,7 +6,7 @@ For each :class:`aggregate.Group` of a batch, :meth:`AggregateStore.apply`
 
 1. ``GetItem`` (consistent read) the item ``pk=SEG#<segment>, sk=MIN#<minute>``;
 2. drops the readings whose key ``<sensor_id>|<ts-ms>`` is already in the item's ``readings``
-   string set (entries ``<key>|<vehicle_count>|<speed-milli>|<occupancy-milli>``,
+   string set (one entry per counted reading, its identity and values:
    :attr:`readings.Reading.entry`): with the same values they were counted by an earlier
    delivery (a silent duplicate); with other values they are a :class:`Conflict` (a device
    or clock fault) that the caller keeps among the rejects with both values. If nothing is
@@ -105,23 +105,25 @@ def totals_from_item(item: dict[str, Any] | None) -> MinuteTotals:
     )
 
 
-def entry_key(entry: str) -> str:
-    """``<sensor_id>|<ts-ms>`` of an idempotency entry (:attr:`readings.Reading.entry`).
+def entry_key(entry: str, minute: int) -> str:
+    """``<sensor_id>|<ts-ms>`` of an idempotency entry (:attr:`readings.Reading.entry`) of the
+    item of epoch minute ``minute``.
 
     Entries written before values were recorded are the bare key; they are their own key.
     """
-    parts = entry.rsplit("|", 3)
-    return parts[0] if len(parts) == 4 and parts[0].count("|") >= 1 else entry
+    parts = entry.rsplit("|", 4)
+    if len(parts) == 5 and parts[1].isdigit() and int(parts[1]) < 60_000:
+        return f"{parts[0]}|{minute * 60_000 + int(parts[1])}"
+    return entry
 
 
-def entry_values(segment_id: str, entry: str) -> dict[str, Any]:
+def entry_values(segment_id: str, minute: int, entry: str) -> dict[str, Any]:
     """The counted reading an entry records, with the device contract's field names."""
-    key, count, speed, occupancy = entry.rsplit("|", 3)
-    sensor_id, ts = key.rsplit("|", 1)
+    sensor_id, offset, count, speed, occupancy = entry.rsplit("|", 4)
     return {
         "sensor_id": sensor_id,
         "segment_id": segment_id,
-        "ts": int(ts),
+        "ts": minute * 60_000 + int(offset),
         "vehicle_count": int(count),
         "avg_speed_kmh": int(speed) / 1000,
         "occupancy_pct": int(occupancy) / 1000,
@@ -155,10 +157,14 @@ def _conflicts(group: Group, counted: dict[str, str]) -> tuple[Conflict, ...]:
         entry = counted[key]
         candidates = [(group.origins[key], reading), *group.variants.get(key, ())]
         for sequence_number, candidate in candidates:
-            if entry_key(entry) == entry or candidate.entry == entry:
+            if entry_key(entry, group.minute) == entry or candidate.entry == entry:
                 continue  # the counted reading itself, or a legacy entry without values
             found.append(
-                Conflict(sequence_number, candidate, entry_values(group.segment_id, entry))
+                Conflict(
+                    sequence_number,
+                    candidate,
+                    entry_values(group.segment_id, group.minute, entry),
+                )
             )
     return tuple(found)
 
@@ -202,7 +208,7 @@ class AggregateStore:
                 raise _classify(exc, "GetItem") from exc
             item = response.get("Item")
             seen = {
-                entry_key(e): e
+                entry_key(e, group.minute): e
                 for e in (item["readings"]["SS"] if item and "readings" in item else ())
             }
             new = {k: r for k, r in group.readings.items() if k not in seen}

@@ -23,6 +23,7 @@ Steps of :func:`run_pipeline`:
 
 from __future__ import annotations
 
+import calendar
 import contextlib
 import functools
 import io
@@ -457,6 +458,11 @@ def _rejects(s3: Any, bucket: str, prefix: str) -> dict[tuple[str, str], dict[st
     return found
 
 
+def _epoch_minute(label: str) -> int:
+    """Epoch minute of an aggregate's ``YYYY-MM-DDTHH:MMZ`` label."""
+    return calendar.timegm(time.strptime(label, "%Y-%m-%dT%H:%MZ")) // 60
+
+
 def _memory_rejects(objects: MemoryObjects) -> dict[tuple[str, str], dict[str, Any]]:
     found: dict[tuple[str, str], dict[str, Any]] = {}
     for body in objects.objects.values():
@@ -484,7 +490,7 @@ def _account(
     from store import entry_key  # the processor's module, on sys.path once it is loaded
 
     counted = {
-        (i["segment_id"]["S"], entry_key(entry))
+        (i["segment_id"]["S"], entry_key(entry, _epoch_minute(i["minute"]["S"])))
         for i in items
         if "readings" in i
         for entry in i["readings"]["SS"]

@@ -83,9 +83,10 @@ _EXPORT_COLUMNS = [
 
 #: Days of data the named queries read.
 QUERY_DAYS = 2
-#: ``<sensor_id>|<ts-ms>|<vehicle_count>|<speed-milli>|<occupancy-milli>``: an idempotency
-#: entry of an aggregate item (``lambda/processor/readings.py``, ``Reading.entry``). The sensor
-#: id may itself contain ``|``: the fields are taken from the right.
+#: ``<sensor_id>|<ms-in-minute>|<vehicle_count>|<speed-milli>|<occupancy-milli>``: an
+#: idempotency entry of an aggregate item (``lambda/processor/readings.py``,
+#: ``Reading.entry``). The sensor id may itself contain ``|``: the fields are taken from the
+#: right.
 _ENTRY = r"^(.+)\|(\d+)\|(\d+)\|(\d+)\|(\d+)$"
 
 
@@ -119,7 +120,7 @@ def counted_readings_sql(db: str, aggregates: str, days: int = QUERY_DAYS) -> st
         f"  WHERE rn = 1 AND image.minute.s >= {since_minute}\n"
         "), counted_readings AS (\n"
         f"  SELECT segment_id, minute, {field(1)} AS sensor_id,\n"
-        f"    CAST({field(2)} AS bigint) AS ts_ms,\n"
+        f"    CAST({field(2)} AS integer) AS ms_in_minute,\n"
         f"    CAST({field(3)} AS bigint) AS vehicle_count,\n"
         f"    CAST({field(4)} AS double) / 1000 AS avg_speed_kmh,\n"
         f"    CAST({field(5)} AS double) / 1000 AS occupancy_pct\n"

@@ -161,7 +161,7 @@ def expected_aggregates(stream: list[tuple[str, Any]]) -> dict[tuple[str, str], 
     for kind, value in stream:
         if kind == "valid":
             key = (
-                f"{value['sensor_id']}|{value['ts_ms']}|{value['vehicle_count']}"
+                f"{value['sensor_id']}|{value['ts_ms'] % 60_000}|{value['vehicle_count']}"
                 f"|{round(value['avg_speed_kmh'] * 1000)}|{round(value['occupancy_pct'] * 1000)}"
             )
             groups[(value["segment_id"], _minute_label(value["ts_ms"]))][key] = value
