@@ -202,7 +202,7 @@ def writes_of_handler(picked: list[list[dict]], on_moto: bool = False) -> dict[s
     from tap.local.functions import LambdaContext, load_function
     from tap.local.memory import MemoryObjects, MemoryTable
 
-    counts = {"writes": 0}
+    counts = {"writes": 0, "write_units": 0}
 
     def hook(**_: Any) -> None:
         counts["writes"] += 1
@@ -217,6 +217,15 @@ def writes_of_handler(picked: list[list[dict]], on_moto: bool = False) -> dict[s
             table = MemoryTable({"tap-aggregates-bench": ("pk", "sk")})
             objects = MemoryObjects({"tap-rejects-bench"})
             app._clients = functools.lru_cache(maxsize=1)(lambda: (table, objects))
+            update = table.update_item
+
+            def measured(**kwargs: Any) -> Any:
+                result = update(**kwargs)
+                item = table.get_item(TableName=kwargs["TableName"], Key=kwargs["Key"])["Item"]
+                counts["write_units"] += -(-_item_bytes(item) // 1024)
+                return result
+
+            table.update_item = measured  # type: ignore[method-assign]
         client = app._clients()[0]
         for op in ("UpdateItem", "PutItem", "BatchWriteItem"):
             client.meta.events.register(f"before-call.dynamodb.{op}", hook)
@@ -225,7 +234,18 @@ def writes_of_handler(picked: list[list[dict]], on_moto: bool = False) -> dict[s
             for b in picked:
                 app.handler({"Records": b}, LambdaContext())
         seconds = time.perf_counter() - t0
-    return {"writes": counts["writes"], "seconds": seconds}
+    return {**counts, "seconds": seconds}
+
+
+def _item_bytes(item: dict[str, Any]) -> int:
+    """An item's size as DynamoDB bills writes, approximately: attribute names and string
+    values in UTF-8 bytes, numbers as their text (DynamoDB stores about half that)."""
+    size = 0
+    for name, value in item.items():
+        size += len(name.encode())
+        for kind, v in value.items():
+            size += sum(len(e.encode()) for e in v) if kind == "SS" else len(str(v).encode())
+    return size
 
 
 def _create_table(client: Any, name: str) -> None:
@@ -296,6 +316,8 @@ def run() -> dict[str, Any]:
                 )
             where = "moto" if on_moto else "in-memory DynamoDB"
             entry.update(writes=handler["writes"], measured=f"handler on {where}")
+            if handler["write_units"]:
+                entry["write_units_per_1000"] = round(handler["write_units"] * per_k, 1)
             entry["handler_seconds"] = round(handler["seconds"], 1)
         else:
             entry.update(writes=replay["writes"], measured="replay")

@@ -175,6 +175,13 @@ def markdown(data: dict) -> str:
             f"| {c['floor_per_1000']:.1f} | {c['ratio_to_floor']:.2f} "
             f"| {c['naive_writes_per_1000']:.0f} | {c['measured']} |"
         )
+    units = p["configs"].get("stack", {}).get("write_units_per_1000")
+    if units is not None:
+        lines += [
+            "",
+            f"Write units of the stack's writes (item size rounded up to 1 KB, sizes "
+            f"overestimated): {units:.1f} / 1,000 readings.",
+        ]
     if "local_run" in data:
         lines += ["", local_run.markdown(data["local_run"])]
     if "coverage" in data:
