@@ -5,20 +5,23 @@ Steps of :func:`run_pipeline`:
 1. read the synthesized template (:mod:`tap.local.template`) and create, on moto, the DynamoDB
    tables (keys, GSIs, TTL), Kinesis streams, S3 buckets, SQS queues and SNS topics it defines,
    with the names it gives them: the schema under test is the deployed one;
-2. publish each input line to the stream the way the IoT rule does (one record per message,
-   partition key = segment id, else sensor id);
+2. publish each non-blank input line to the stream the way the IoT rule does (one record per
+   message, partition key = segment id, else sensor id), onto the stream's shards in memory
+   (:class:`tap.local.memory.MemoryStream`);
 3. deliver the stream to the processor handler (``lambda/processor/app.py``, with the
    environment the template gives the function) with the event source mapping's semantics,
    including forced redeliveries and, optionally, injected DynamoDB throttling
-   (:mod:`tap.local.delivery`);
+   (:mod:`tap.local.delivery`); the processor's DynamoDB and S3 calls go to in-memory
+   stand-ins (:mod:`tap.local.memory`) or, with ``processor_aws="moto"``, to moto;
 4. write the raw archive as the Firehose delivery stream would, and an incremental export of
    the aggregates table (:mod:`tap.local.archive`);
 5. run the alert handler once, with an SQS queue subscribed to the alert topic;
 6. load the Glue tables into DuckDB and run the workgroup's named queries
    (:mod:`tap.local.athena`);
 7. account for every input line: aggregated (its reading is in the idempotency set of its
-   item), duplicate (of an earlier line), rejected (its reject object exists), dead-lettered
-   (its batch went to the on-failure destination) or lost (none of these: a bug).
+   item), duplicate (of an earlier line), conflicting duplicate or rejected (its reject object
+   exists, with its reason), dead-lettered (its batch went to the on-failure destination),
+   blank (ignored) or lost (none of these: a bug).
 """
 
 from __future__ import annotations
