@@ -2,14 +2,18 @@
 
 Commands
 --------
-``run --input FILE.jsonl [--json] [--template PATH]``
-    Run the pipeline on a file of device messages, one per line. Prints a summary, or with
-    ``--json`` one object: ``aggregates``, ``rejected``, ``queries``, ``alerts``, ``counts``.
+``run --input FILE.jsonl [--json] [--template PATH] [--seed N] [--redeliver-rate R]
+[--throttle-rate R] [--processor-aws memory|moto] [--verbose]``
+    Run the pipeline on a file of device messages, one per line (blank lines ignored). Prints
+    a summary, or with ``--json`` one object: ``aggregates``, ``rejected``, ``queries``,
+    ``alerts``, ``counts``. A progress bar shows on stderr when it is a terminal.
     The template defaults to ``cdk.out/TapStack-dev.template.json`` (``make synth`` writes it;
     the run does not synthesize by itself, so the template under test is the one on disk).
-    Exit status: 0 done, 1 some line was lost (a pipeline bug), 2 bad input or template.
+    Exit status: 0 done, 1 some line was lost (a pipeline bug), 2 bad input, option or
+    template (one line on stderr).
 ``sample --output FILE``
-    Write a sample input (valid, duplicated and invalid lines) with recent timestamps.
+    Write a sample input (valid, duplicated, conflicting and invalid lines) with recent
+    timestamps.
 """
 
 from __future__ import annotations
