@@ -289,3 +289,12 @@ def test_blank_lines_are_ignored_and_the_summary_reads_well(tmp_path, dev_templa
     assert " 1 rows" not in done.stdout
     # AND no progress bar when stderr is not a terminal
     assert "processing" not in done.stderr
+
+
+def test_progress_bar_goes_to_stderr_when_asked(tmp_path, dev_template, capsys):
+    # GIVEN a run with the progress bar on (what a terminal gets)
+    (tmp_path / "in.jsonl").write_text("nope\n")
+    run_pipeline(RunOptions(input=tmp_path / "in.jsonl", template=dev_template, progress=True))
+    # THEN tqdm drew it on stderr, and stdout stays clean for --json
+    captured = capsys.readouterr()
+    assert "msg" in captured.err and "msg" not in captured.out
