@@ -5,6 +5,7 @@ IoT Core --(topic rule)--> Kinesis --(ESM)--> processor Lambda --> DynamoDB (PIT
                               +--(Firehose)--> S3 raw archive        +--(PITR export)--> S3
                                                     \\__ Glue tables + Athena workgroup __/
 DynamoDB <--(Query)-- alert Lambda --> CloudWatch metric + alarms --> SNS (KMS)
+CloudWatch dashboard tap-pipeline-<suffix>: every stage's metrics on one page
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from constructs import Construct
 
 from tap.pipeline.alerting import TrafficAlerting
 from tap.pipeline.analytics import TelemetryAnalytics
+from tap.pipeline.dashboard import PipelineDashboard
 from tap.pipeline.ingest import TOPIC_PREFIX, TelemetryIngest
 from tap.pipeline.processing import TelemetryProcessor
 from tap.pipeline.storage import AggregatesTable
@@ -40,7 +42,7 @@ class TapStack(Stack):
 
     Attributes
     ----------
-    props, stream, storage, processor, ingest, analytics, alerting:
+    props, stream, storage, processor, ingest, analytics, alerting, dashboard:
         The props and the stage constructs, read-only.
     """
 
@@ -85,6 +87,17 @@ class TapStack(Stack):
             dead_letter_queue=self._processor.dead_letter_queue,
             extra_alarms={"stream-iterator-age": self._stream.iterator_age_alarm},
         )
+        self._dashboard = PipelineDashboard(
+            self,
+            "Dashboard",
+            props=props,
+            topic_rule=self._ingest.topic_rule,
+            stream=self._stream.stream,
+            processor=self._processor.function,
+            dead_letter_queue=self._processor.dead_letter_queue,
+            table=self._storage.table,
+            alert_topic=self._alerting.topic,
+        )
         self._add_outputs()
         # Guardrails on the construct tree: removal policies and auto-delete by environment,
         # log retention. The tap-rules plugin (app.py) verifies the final template.
@@ -118,6 +131,7 @@ class TapStack(Stack):
             "IotTopicRuleName": (self._ingest.topic_rule.ref, "IoT topic rule"),
             "IotPolicyName": (self._ingest.device_policy.ref, "IoT policy to attach to certs"),
             "IotThingTypeName": (self._ingest.thing_type.ref, "IoT thing type"),
+            "DashboardName": (self._dashboard.dashboard.dashboard_name, "CloudWatch dashboard"),
             "EnvironmentSuffix": (self._props.suffix, "Suffix of every physical name"),
         }
         for output_id, (value, description) in outputs.items():
@@ -150,3 +164,7 @@ class TapStack(Stack):
     @property
     def alerting(self) -> TrafficAlerting:
         return self._alerting
+
+    @property
+    def dashboard(self) -> PipelineDashboard:
+        return self._dashboard

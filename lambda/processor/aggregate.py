@@ -122,7 +122,10 @@ class MinuteTotals:
 class Group:
     """The valid readings of one batch that fall in one (segment, minute).
 
-    ``readings`` keeps the first reading of each key (duplicates inside the batch dropped);
+    ``readings`` keeps the first reading of each key; ``origins`` the sequence number it came
+    in. A later record of the same key with the same values is a duplicate; one with other
+    values is kept in ``variants`` (sequence number, reading), in arrival order: whichever of
+    them is *not* the reading that ends up counted is a conflicting duplicate.
     ``sequence_numbers`` lists every record that mapped here, duplicates included: if the
     group's write fails, all of them are reported as batch item failures.
     """
@@ -130,6 +133,8 @@ class Group:
     segment_id: str
     minute: int
     readings: dict[str, Reading] = field(default_factory=dict)
+    origins: dict[str, str] = field(default_factory=dict)
+    variants: dict[str, list[tuple[str, Reading]]] = field(default_factory=dict)
     sequence_numbers: list[str] = field(default_factory=list)
 
     @property
@@ -147,6 +152,12 @@ def group_readings(items: Iterable[tuple[str, Reading]]) -> dict[tuple[str, int]
             group = groups[group_key] = Group(reading.segment_id, group_key[1])
         group.sequence_numbers.append(sequence_number)
         key = f"{reading.sensor_id}|{reading.ts_ms}"
-        if key not in group.readings:
+        first = group.readings.get(key)
+        if first is None:
             group.readings[key] = reading
+            group.origins[key] = sequence_number
+        elif first.entry != reading.entry:
+            variants = group.variants.setdefault(key, [])
+            if all(other.entry != reading.entry for _, other in variants):
+                variants.append((sequence_number, reading))
     return groups

@@ -8,6 +8,9 @@ the lowest of them within the mapping's bounds (retry attempts, record age, bise
 sends the batch's metadata to the on-failure destination: nothing is dropped silently.
 
 * valid readings: counted exactly once in effect per (segment, minute) (``store.py``);
+* conflicting duplicates (a counted ``(sensor_id, ts)`` with other values): kept under the
+  rejects prefix with reason ``conflicting-duplicate`` and both values, counted in
+  ``ReadingsConflicting`` (and ``RecordsRejected``), not retried;
 * invalid readings: kept under ``s3://$REJECTS_BUCKET/$REJECTS_PREFIX`` with their reason and
   raw payload, counted in the ``RecordsRejected`` metric, not retried (``readings.py``);
 * transient failures (throttling, service errors, lost optimistic-lock races): reported as
@@ -88,6 +91,7 @@ def _record_metrics(outcome: BatchOutcome) -> None:
     for name, value in (
         ("ReadingsCounted", outcome.counted),
         ("ReadingsDuplicate", outcome.duplicates),
+        ("ReadingsConflicting", outcome.conflicts),
         ("RecordsRejected", outcome.rejected),
         ("RecordsFailed", len(outcome.failures)),
         ("AggregatesWritten", outcome.groups_written),
@@ -118,6 +122,7 @@ def _handle(event: dict[str, Any], context: LambdaContext | None) -> dict[str, A
             "records": outcome.records,
             "counted": outcome.counted,
             "duplicates": outcome.duplicates,
+            "conflicts": outcome.conflicts,
             "rejected": outcome.rejected,
             "failed": len(outcome.failures),
             "groups_written": outcome.groups_written,

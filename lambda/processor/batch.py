@@ -10,6 +10,8 @@ what happened to the record             outcome
 valid, its group written (or already    success
 counted by an earlier delivery)
 invalid, reject kept in S3              success (never retried: it would fail again)
+valid, its (sensor_id, ts) counted      reject kept with reason ``conflicting-duplicate``
+with other values                       and both values (``counted``, ``received``)
 valid, group write failed permanently   reject kept with reason ``store-rejected``
 group write / reject write failed       batch item failure: Lambda retries from it,
 transiently                             then the mapping's on-failure destination
@@ -35,7 +37,18 @@ from store import PermanentStoreError, StoreError
 if TYPE_CHECKING:
     from store import AggregateStore, RejectsSink
 
-__all__ = ["BatchOutcome", "Folded", "Invalid", "fold_batch", "process_batch"]
+__all__ = [
+    "CONFLICT_REASON",
+    "BatchOutcome",
+    "Folded",
+    "Invalid",
+    "fold_batch",
+    "process_batch",
+]
+
+#: Reason of a reading whose (sensor_id, ts) was counted with other values: a device or clock
+#: fault. The reject object carries both readings (``counted``, ``received``).
+CONFLICT_REASON = "conflicting-duplicate: (sensor_id, ts) already counted with other values"
 
 
 @dataclass(slots=True)
@@ -45,6 +58,7 @@ class Invalid:
     record: dict[str, Any]
     payload: bytes
     reason: str
+    detail: dict[str, Any] | None = None
 
 
 @dataclass(slots=True)
@@ -64,6 +78,7 @@ class BatchOutcome:
     counted: int = 0
     duplicates: int = 0
     rejected: int = 0
+    conflicts: int = 0
     groups_written: int = 0
     write_attempts: int = 0
     failures: dict[str, BaseException] = field(default_factory=dict)
@@ -102,7 +117,7 @@ def _sequence_number(record: Any) -> str | None:
 def _reject_all(items: Iterable[Invalid], rejects: RejectsSink, outcome: BatchOutcome) -> None:
     for item in items:
         try:
-            rejects.put(item.record, item.payload, item.reason)
+            rejects.put(item.record, item.payload, item.reason, item.detail)
         except StoreError as exc:
             sequence_number = _sequence_number(item.record)
             if sequence_number:
@@ -134,8 +149,20 @@ def process_batch(
                 outcome.failures[sequence_number] = exc
             continue
         outcome.counted += result.counted
-        # Already counted by an earlier delivery, plus repeats inside this batch.
-        outcome.duplicates += result.duplicates + len(group.sequence_numbers) - len(group.readings)
+        # Every record of the group is counted, a conflicting duplicate, or a silent duplicate
+        # (already counted by an earlier delivery, or repeated inside this batch).
+        outcome.duplicates += len(group.sequence_numbers) - result.counted - len(result.conflicts)
+        outcome.conflicts += len(result.conflicts)
+        for conflict in result.conflicts:
+            record = by_sequence.get(conflict.sequence_number, {})
+            store_rejects.append(
+                Invalid(
+                    record,
+                    _payload(record) or b"",
+                    CONFLICT_REASON,
+                    {"counted": conflict.counted, "received": conflict.reading.values()},
+                )
+            )
         outcome.write_attempts += result.attempts
         outcome.groups_written += 1 if result.counted else 0
     _reject_all(folded.invalid, rejects, outcome)

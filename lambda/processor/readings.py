@@ -38,6 +38,7 @@ import json
 from datetime import UTC, datetime
 
 __all__ = [
+    "ENTRY_FIELDS",
     "MAX_ID_LENGTH",
     "MAX_PAYLOAD_BYTES",
     "MAX_VEHICLE_COUNT",
@@ -64,6 +65,8 @@ TS_MAX_MS = 4_102_444_800_000
 _MAX_TS_TEXT = 64
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+#: Fields of :attr:`Reading.entry` after the key, in order.
+ENTRY_FIELDS = ("vehicle_count", "speed_milli", "occupancy_milli")
 _FIELDS = ("sensor_id", "segment_id", "ts", "vehicle_count", "avg_speed_kmh", "occupancy_pct")
 
 
@@ -106,6 +109,34 @@ class Reading:
     def key(self) -> str:
         """Identity of the reading: ``<sensor_id>|<ts-epoch-ms>`` (the idempotency record)."""
         return f"{self.sensor_id}|{self.ts_ms}"
+
+    @property
+    def entry(self) -> str:
+        """What the aggregate item records of a counted reading: its identity and its values,
+        ``<sensor_id>|<ms-in-minute>|<vehicle_count>|<speed-milli>|<occupancy-milli>``.
+
+        The item is the reading's (segment, minute), so the time is kept as the milliseconds
+        into that minute (``ts`` = item minute + ms-in-minute): a shorter entry keeps an item of
+        a busy minute within fewer 1 KB write units. The values let a later reading of the same
+        key be told apart: the same values are a redelivery, other values a conflicting
+        duplicate. Athena reads the same entries (``tap/pipeline/analytics.py``): they are the
+        counted readings.
+        """
+        return (
+            f"{self.sensor_id}|{self.ts_ms % 60_000}|{self.vehicle_count}|{self.speed_milli}"
+            f"|{self.occupancy_milli}"
+        )
+
+    def values(self) -> dict[str, object]:
+        """The reading as the device contract names its fields (``ts`` in epoch ms)."""
+        return {
+            "sensor_id": self.sensor_id,
+            "segment_id": self.segment_id,
+            "ts": self.ts_ms,
+            "vehicle_count": self.vehicle_count,
+            "avg_speed_kmh": self.speed_milli / 1000,
+            "occupancy_pct": self.occupancy_milli / 1000,
+        }
 
     @property
     def minute(self) -> int:

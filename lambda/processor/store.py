@@ -6,10 +6,13 @@ For each :class:`aggregate.Group` of a batch, :meth:`AggregateStore.apply`
 
 1. ``GetItem`` (consistent read) the item ``pk=SEG#<segment>, sk=MIN#<minute>``;
 2. drops the readings whose key ``<sensor_id>|<ts-ms>`` is already in the item's ``readings``
-   string set: they were counted by an earlier delivery. If nothing is left, nothing is
-   written: a redelivered batch changes nothing;
+   string set (one entry per counted reading, its identity and values:
+   :attr:`readings.Reading.entry`): with the same values they were counted by an earlier
+   delivery (a silent duplicate); with other values they are a :class:`Conflict` (a device
+   or clock fault) that the caller keeps among the rejects with both values. If nothing is
+   left, nothing is written: a redelivered batch changes nothing;
 3. adds the new readings to the totals and writes them with ONE ``UpdateItem`` that also adds
-   the new keys to ``readings`` and bumps ``version``, on the condition that ``version`` is
+   their entries to ``readings`` and bumps ``version``, on the condition that ``version`` is
    still the one read (or that the item still does not exist). Counting a reading and
    recording that it was counted are one atomic write, so no crash between two calls can count
    it twice or lose it;
@@ -38,14 +41,18 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 if TYPE_CHECKING:
     from aggregate import Group
+    from readings import Reading
 
 __all__ = [
     "AggregateStore",
     "ApplyResult",
+    "Conflict",
     "PermanentStoreError",
     "RejectsSink",
     "StoreError",
     "TransientStoreError",
+    "entry_key",
+    "entry_values",
     "item_key",
     "totals_from_item",
 ]
@@ -98,13 +105,68 @@ def totals_from_item(item: dict[str, Any] | None) -> MinuteTotals:
     )
 
 
+def entry_key(entry: str, minute: int) -> str:
+    """``<sensor_id>|<ts-ms>`` of an idempotency entry (:attr:`readings.Reading.entry`) of the
+    item of epoch minute ``minute``.
+
+    Entries written before values were recorded are the bare key; they are their own key.
+    """
+    parts = entry.rsplit("|", 4)
+    if len(parts) == 5 and parts[1].isdigit() and int(parts[1]) < 60_000:
+        return f"{parts[0]}|{minute * 60_000 + int(parts[1])}"
+    return entry
+
+
+def entry_values(segment_id: str, minute: int, entry: str) -> dict[str, Any]:
+    """The counted reading an entry records, with the device contract's field names."""
+    sensor_id, offset, count, speed, occupancy = entry.rsplit("|", 4)
+    return {
+        "sensor_id": sensor_id,
+        "segment_id": segment_id,
+        "ts": minute * 60_000 + int(offset),
+        "vehicle_count": int(count),
+        "avg_speed_kmh": int(speed) / 1000,
+        "occupancy_pct": int(occupancy) / 1000,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """A record whose reading has the identity of a counted one but other values."""
+
+    sequence_number: str
+    reading: Reading
+    counted: dict[str, Any]
+
+
 @dataclass(frozen=True, slots=True)
 class ApplyResult:
-    """What one group did: readings newly counted, already counted, attempts used."""
+    """What one group did: readings newly counted, already counted, attempts used, and the
+    conflicting duplicates (not counted; the caller keeps them as rejects)."""
 
     counted: int
     duplicates: int
     attempts: int
+    conflicts: tuple[Conflict, ...] = ()
+
+
+def _conflicts(group: Group, counted: dict[str, str]) -> tuple[Conflict, ...]:
+    """Readings of ``group`` whose key is counted (``key -> entry``) with other values."""
+    found: list[Conflict] = []
+    for key, reading in group.readings.items():
+        entry = counted[key]
+        candidates = [(group.origins[key], reading), *group.variants.get(key, ())]
+        for sequence_number, candidate in candidates:
+            if entry_key(entry, group.minute) == entry or candidate.entry == entry:
+                continue  # the counted reading itself, or a legacy entry without values
+            found.append(
+                Conflict(
+                    sequence_number,
+                    candidate,
+                    entry_values(group.segment_id, group.minute, entry),
+                )
+            )
+    return tuple(found)
 
 
 class AggregateStore:
@@ -131,7 +193,11 @@ class AggregateStore:
         self._max_attempts = max_attempts
 
     def apply(self, group: Group) -> ApplyResult:
-        """Count the readings of ``group`` that the item has not counted yet. One write."""
+        """Count the readings of ``group`` that the item has not counted yet. One write.
+
+        A reading whose key the item (or this group) already counted with the same values is
+        a duplicate; with other values, a :class:`Conflict`.
+        """
         key = item_key(group.segment_id, group.minute_label)
         for attempt in range(1, self._max_attempts + 1):
             try:
@@ -141,10 +207,20 @@ class AggregateStore:
             except (ClientError, BotoCoreError) as exc:
                 raise _classify(exc, "GetItem") from exc
             item = response.get("Item")
-            seen = set(item["readings"]["SS"]) if item and "readings" in item else set()
+            seen = {
+                entry_key(e, group.minute): e
+                for e in (item["readings"]["SS"] if item and "readings" in item else ())
+            }
             new = {k: r for k, r in group.readings.items() if k not in seen}
+            counted = {**seen, **{k: r.entry for k, r in new.items()}}
+            conflicts = _conflicts(group, counted) if group.variants or seen else ()
+            duplicates = (
+                len(group.readings)
+                - len(new)
+                - sum(1 for c in conflicts if group.origins.get(c.reading.key) == c.sequence_number)
+            )
             if not new:
-                return ApplyResult(0, len(group.readings), attempt)
+                return ApplyResult(0, duplicates, attempt, conflicts)
             totals = totals_from_item(item)
             for reading in new.values():
                 totals.add(reading)
@@ -157,7 +233,7 @@ class AggregateStore:
                 raise _classify(exc, "UpdateItem") from exc
             except BotoCoreError as exc:
                 raise _classify(exc, "UpdateItem") from exc
-            return ApplyResult(len(new), len(group.readings) - len(new), attempt)
+            return ApplyResult(len(new), duplicates, attempt, conflicts)
         raise TransientStoreError(
             f"UpdateItem: version conflict on {key['pk']['S']} {key['sk']['S']} "
             f"after {self._max_attempts} attempts"
@@ -193,7 +269,7 @@ class AggregateStore:
             ":lvl": {"N": str(totals.congestion_level)},
             ":exp": {"N": str(group.minute * 60 + self._ttl_seconds)},
             ":ver": {"N": str((version or 0) + 1)},
-            ":rd": {"SS": list(new)},
+            ":rd": {"SS": [r.entry for r in new.values()]},
         }
         assignments = [f"{name} = {name.replace('#', ':')}" for name in names if name != "#rd"]
         if totals.avg_speed_kmh is not None:
@@ -236,8 +312,17 @@ class RejectsSink:
         shard = str(record.get("eventID", "")).split(":", 1)[0] or "unknown-shard"
         return f"{self._prefix}dt={day}/{shard}/{kinesis.get('sequenceNumber', 'unknown')}.json"
 
-    def put(self, record: dict[str, Any], payload: bytes, reason: str) -> str:
-        """Write the reject; raises :class:`TransientStoreError` if it could not be kept."""
+    def put(
+        self,
+        record: dict[str, Any],
+        payload: bytes,
+        reason: str,
+        detail: dict[str, Any] | None = None,
+    ) -> str:
+        """Write the reject; raises :class:`TransientStoreError` if it could not be kept.
+
+        ``detail`` is merged into the object (a conflicting duplicate's ``counted`` and
+        ``received`` values)."""
         kinesis = record.get("kinesis") or {}
         body: dict[str, Any] = {
             "reason": reason,
@@ -247,6 +332,7 @@ class RejectsSink:
             "event_source_arn": record.get("eventSourceARN"),
             "approximate_arrival_timestamp": kinesis.get("approximateArrivalTimestamp"),
             "payload_base64": b64encode(payload).decode("ascii"),
+            **(detail or {}),
         }
         try:
             body["payload_text"] = payload.decode("utf-8")

@@ -18,6 +18,7 @@ import json
 import re
 import time
 from collections import defaultdict
+from functools import lru_cache
 from typing import Any
 
 __all__ = ["firehose_key_prefix", "java_time_format", "write_export", "write_firehose_archive"]
@@ -36,6 +37,11 @@ def java_time_format(pattern: str, epoch: float) -> str:
 
 def firehose_key_prefix(prefix: str, arrival: float) -> str:
     """Evaluate a Firehose ``Prefix`` (``!{timestamp:yyyy-MM-dd}``) at ``arrival``."""
+    return _key_prefix(prefix, int(arrival))
+
+
+@lru_cache(maxsize=4096)
+def _key_prefix(prefix: str, arrival: int) -> str:
 
     def substitute(match: re.Match[str]) -> str:
         namespace, argument = match.groups()
@@ -72,7 +78,7 @@ def write_firehose_archive(
         body = b"".join(chunks)
         name = f"{prefix}{stream_name}-1-local-{n:04d}"
         if compression == "GZIP":
-            body, name = gzip.compress(body, mtime=0), name + ".gz"
+            body, name = gzip.compress(body, compresslevel=1, mtime=0), name + ".gz"
         elif compression != "UNCOMPRESSED":
             raise ValueError(f"Firehose CompressionFormat {compression} not supported locally")
         s3.put_object(Bucket=bucket, Key=name, Body=body)
@@ -94,5 +100,9 @@ def write_export(s3: Any, bucket: str, key_prefix: str, items: list[dict[str, An
         for item in items
     ]
     key = f"{key_prefix}AWSDynamoDB/local-export/data/local-0000.json.gz"
-    s3.put_object(Bucket=bucket, Key=key, Body=gzip.compress(("\n".join(lines) + "\n").encode()))
+    s3.put_object(
+        Bucket=bucket,
+        Key=key,
+        Body=gzip.compress(("\n".join(lines) + "\n").encode(), compresslevel=1),
+    )
     return key

@@ -21,7 +21,9 @@ import json
 import math
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -53,19 +55,6 @@ def _hive_type(type_text: str) -> exp.DataType:
     return exp.DataType.build(type_text, dialect="hive")
 
 
-def _coerce_nested(value: Any, dtype: exp.DataType) -> Any:
-    if dtype.this == exp.DataType.Type.STRUCT:
-        if not isinstance(value, dict):
-            return None
-        lowered = {str(k).lower(): v for k, v in value.items()}
-        return {
-            field.name: _coerce(lowered.get(field.name.lower()), field.args["kind"])
-            for field in dtype.expressions
-        }
-    inner = dtype.expressions[0] if dtype.expressions else exp.DataType.build("text")
-    return [_coerce(v, inner) for v in value] if isinstance(value, list) else None
-
-
 def _coerce_number(value: Any, integral: bool) -> Any:
     if isinstance(value, bool | dict | list):
         return None
@@ -79,25 +68,62 @@ def _coerce_number(value: Any, integral: bool) -> Any:
         return None
 
 
-def _coerce(value: Any, dtype: exp.DataType) -> Any:
-    """``value`` (decoded JSON) as the Hive column type, or NULL when it does not fit."""
-    T = exp.DataType.Type
-    kind = dtype.this
+def _text(value: Any) -> Any:
     if value is None:
         return None
-    if kind in (T.STRUCT, T.ARRAY):
-        return _coerce_nested(value, dtype)
-    if kind in (T.BIGINT, T.INT, T.SMALLINT, T.TINYINT):
-        return _coerce_number(value, integral=True)
-    if kind in (T.DOUBLE, T.FLOAT, T.DECIMAL):
-        return _coerce_number(value, integral=False)
-    if kind == T.BOOLEAN:
-        return value if isinstance(value, bool) else None
+    if type(value) is str:
+        return value
     if isinstance(value, dict | list):
         return json.dumps(value)
     if isinstance(value, bool):
         return str(value).lower()
     return str(value)
+
+
+Coercer = Callable[[Any], Any]
+
+
+@cache
+def _coercer(type_sql: str) -> Coercer:
+    """The function that turns a decoded JSON value into the Hive type ``type_sql`` (hive
+    dialect), or into NULL when it does not fit. Built once per type."""
+    T = exp.DataType.Type
+    dtype = _hive_type(type_sql)
+    kind = dtype.this
+    if kind == T.STRUCT:
+        fields = [
+            (f.name, f.name.lower(), _coercer(f.args["kind"].sql("hive")))
+            for f in dtype.expressions
+        ]
+
+        def struct(value: Any) -> Any:
+            if not isinstance(value, dict):
+                return None
+            lowered = {str(k).lower(): v for k, v in value.items()}
+            return {name: coerce(lowered.get(low)) for name, low, coerce in fields}
+
+        return struct
+    if kind == T.ARRAY:
+        inner = _coercer(dtype.expressions[0].sql("hive") if dtype.expressions else "string")
+        if inner is _text:
+            return lambda value: (
+                [v if type(v) is str else _text(v) for v in value]
+                if isinstance(value, list)
+                else None
+            )
+        return lambda value: [inner(v) for v in value] if isinstance(value, list) else None
+    if kind in (T.BIGINT, T.INT, T.SMALLINT, T.TINYINT):
+        return lambda value: None if value is None else _coerce_number(value, integral=True)
+    if kind in (T.DOUBLE, T.FLOAT, T.DECIMAL):
+        return lambda value: None if value is None else _coerce_number(value, integral=False)
+    if kind == T.BOOLEAN:
+        return lambda value: value if isinstance(value, bool) else None
+    return _text
+
+
+def _coerce(value: Any, dtype: exp.DataType) -> Any:
+    """``value`` (decoded JSON) as the Hive column type, or NULL when it does not fit."""
+    return _coercer(dtype.sql("hive"))(value)
 
 
 def _lines(body: bytes) -> list[bytes]:
@@ -121,7 +147,7 @@ def _partition_pattern(table: GlueTable) -> re.Pattern[str]:
 def _rows(s3: Any, table: GlueTable) -> list[dict[str, Any]]:
     bucket, _, prefix = table.location.removeprefix("s3://").partition("/")
     pattern = _partition_pattern(table)
-    types = [(name, _hive_type(t)) for name, t in table.columns]
+    types = [(name, name.lower(), _coercer(_hive_type(t).sql("hive"))) for name, t in table.columns]
     rows: list[dict[str, Any]] = []
     paginator = s3.get_paginator("list_objects_v2")
     for page in paginator.paginate(Bucket=bucket, Prefix=prefix):
@@ -139,7 +165,7 @@ def _rows(s3: Any, table: GlueTable) -> list[dict[str, Any]]:
                 if not isinstance(record, dict):
                     record = {}
                 lowered = {str(k).lower(): v for k, v in record.items()}
-                row = {name: _coerce(lowered.get(name.lower()), t) for name, t in types}
+                row = {name: coerce(lowered.get(low)) for name, low, coerce in types}
                 row.update(partitions)
                 rows.append(row)
     return rows

@@ -75,6 +75,8 @@ class StreamDelivery:
         rng: random.Random,
         redeliver_rate: float = 0.0,
         output: io.TextIOBase | None = None,
+        progress: Callable[[int], object] | None = None,
+        shards: dict[str, list[dict[str, Any]]] | None = None,
     ) -> None:
         self._kinesis = kinesis
         self._sqs = sqs
@@ -86,11 +88,16 @@ class StreamDelivery:
         self._rng = rng
         self._redeliver_rate = redeliver_rate
         self._output = output or io.StringIO()
+        self._progress = progress or (lambda _done: None)
+        self._shards = shards
         self.stats = DeliveryStats()
 
     # -- reading --------------------------------------------------------------------
 
     def shard_records(self) -> dict[str, list[dict[str, Any]]]:
+        """Records by shard: the ``shards`` given, else read from the stream (GetRecords)."""
+        if self._shards is not None:
+            return self._shards
         shards = self._kinesis.list_shards(StreamName=self._stream)["Shards"]
         result: dict[str, list[dict[str, Any]]] = {}
         for shard in shards:
@@ -160,6 +167,7 @@ class StreamDelivery:
             failed = self._invoke(batch)
             if failed is not None and not failed:
                 position += len(batch)
+                self._progress(len(batch))
                 attempts, size = 0, self._settings.batch_size
                 self._maybe_redeliver(events, position)
                 continue
@@ -171,12 +179,14 @@ class StreamDelivery:
                 self.stats.reported_failures += len(failed)
                 checkpoint = min(i for i, e in enumerate(batch) if _seq(e) in failed)
             position += checkpoint
+            self._progress(checkpoint)
             attempts += 1
             limit = self._settings.maximum_retry_attempts
             if limit >= 0 and attempts > limit:
                 dropped = events[position : position + len(batch) - checkpoint]
                 self._dead_letter(shard_id, dropped, attempts)
                 position += len(dropped)
+                self._progress(len(dropped))
                 attempts, size = 0, self._settings.batch_size
             else:
                 self.stats.retries += 1

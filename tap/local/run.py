@@ -5,25 +5,30 @@ Steps of :func:`run_pipeline`:
 1. read the synthesized template (:mod:`tap.local.template`) and create, on moto, the DynamoDB
    tables (keys, GSIs, TTL), Kinesis streams, S3 buckets, SQS queues and SNS topics it defines,
    with the names it gives them: the schema under test is the deployed one;
-2. publish each input line to the stream the way the IoT rule does (one record per message,
-   partition key = sensor id);
+2. publish each non-blank input line to the stream the way the IoT rule does (one record per
+   message, partition key = segment id, else sensor id), onto the stream's shards in memory
+   (:class:`tap.local.memory.MemoryStream`);
 3. deliver the stream to the processor handler (``lambda/processor/app.py``, with the
    environment the template gives the function) with the event source mapping's semantics,
    including forced redeliveries and, optionally, injected DynamoDB throttling
-   (:mod:`tap.local.delivery`);
+   (:mod:`tap.local.delivery`); the processor's DynamoDB and S3 calls go to in-memory
+   stand-ins (:mod:`tap.local.memory`) or, with ``processor_aws="moto"``, to moto;
 4. write the raw archive as the Firehose delivery stream would, and an incremental export of
    the aggregates table (:mod:`tap.local.archive`);
 5. run the alert handler once, with an SQS queue subscribed to the alert topic;
 6. load the Glue tables into DuckDB and run the workgroup's named queries
    (:mod:`tap.local.athena`);
 7. account for every input line: aggregated (its reading is in the idempotency set of its
-   item), duplicate (of an earlier line), rejected (its reject object exists), dead-lettered
-   (its batch went to the on-failure destination) or lost (none of these: a bug).
+   item), duplicate (of an earlier line), conflicting duplicate or rejected (its reject object
+   exists, with its reason), dead-lettered (its batch went to the on-failure destination),
+   blank (ignored) or lost (none of these: a bug).
 """
 
 from __future__ import annotations
 
+import calendar
 import contextlib
+import functools
 import io
 import json
 import os
@@ -39,6 +44,7 @@ from tap.local.archive import java_time_format, write_export, write_firehose_arc
 from tap.local.athena import GlueTable, NamedQuery, build_database, run_named_queries
 from tap.local.delivery import MappingSettings, StreamDelivery
 from tap.local.functions import LambdaContext, load_function
+from tap.local.memory import MemoryObjects, MemoryStream, MemoryTable
 from tap.local.template import REGION, StackModel, TemplateError
 
 __all__ = ["IOT_MAX_MESSAGE_BYTES", "InputError", "RunOptions", "read_input", "run_pipeline"]
@@ -59,6 +65,19 @@ class RunOptions:
     redeliver_rate: float = 0.3
     throttle_rate: float = 0.0
     verbose: bool = False
+    #: Progress bar on stderr: ``None`` = only when stderr is a terminal (tqdm's rule).
+    progress: bool | None = None
+    #: Where the processor's AWS calls (DynamoDB, S3 rejects) go: ``memory``
+    #: (:mod:`tap.local.memory`, fast) or ``moto``. The alert function always uses moto.
+    processor_aws: str = "memory"
+
+    def __post_init__(self) -> None:
+        for name in ("redeliver_rate", "throttle_rate"):
+            value = getattr(self, name)
+            if not (isinstance(value, int | float) and 0 <= value <= 1):
+                raise InputError(f"--{name.replace('_', '-')} must be in [0, 1], got {value}")
+        if self.processor_aws not in ("memory", "moto"):
+            raise InputError(f"--processor-aws must be memory or moto, got {self.processor_aws}")
 
 
 class _Sink(io.TextIOBase):
@@ -76,7 +95,11 @@ _FUNCTION_OUTPUT = _Sink()
 
 
 def read_input(path: Path) -> list[bytes]:
-    """One message per line (``\\n``, optional ``\\r``); a final newline ends the last line."""
+    """One message per line (``\\n``, optional ``\\r``); a final newline ends the last line.
+
+    Blank (whitespace-only) lines are kept as ``b""`` so that line numbers stay those of the
+    file; they are not messages (an editor's trailing blank line is not a device fault) and
+    are never published."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -86,7 +109,7 @@ def read_input(path: Path) -> list[bytes]:
     lines = data.split(b"\n")
     if lines and lines[-1] == b"":
         lines.pop()
-    return [line.removesuffix(b"\r") for line in lines]
+    return [b"" if not line.strip() else line.removesuffix(b"\r") for line in lines]
 
 
 @contextlib.contextmanager
@@ -197,34 +220,33 @@ def _mapping(stack: StackModel, function_lid: str) -> tuple[str, MappingSettings
     raise TemplateError(f"{stack.path}: no event source mapping feeds {function_lid}")
 
 
-def _publish(kinesis: Any, stream: str, lines: list[bytes]) -> dict[int, tuple[str, str]]:
-    """Put each line as one record; line number (1-based) -> (shard, sequence number)."""
+def _publish(
+    kinesis: Any, stream: str, lines: list[bytes]
+) -> tuple[dict[int, tuple[str, str]], MemoryStream]:
+    """Put each line as one record, keyed as the IoT rule keys it, on the stream's shards
+    (:class:`tap.local.memory.MemoryStream`); line number (1-based) -> (shard, sequence)."""
+    memory = MemoryStream(kinesis.list_shards(StreamName=stream)["Shards"])
     placed: dict[int, tuple[str, str]] = {}
-    pending = [
-        (n, line) for n, line in enumerate(lines, start=1) if len(line) <= IOT_MAX_MESSAGE_BYTES
-    ]
-    while pending:
-        chunk, pending = pending[:500], pending[500:]
-        response = kinesis.put_records(
-            StreamName=stream,
-            Records=[{"Data": line, "PartitionKey": _partition_key(n, line)} for n, line in chunk],
-        )
-        for (n, line), result in zip(chunk, response["Records"], strict=True):
-            if "SequenceNumber" in result:
-                placed[n] = (result["ShardId"], result["SequenceNumber"])
-            else:
-                pending.append((n, line))
-    return placed
+    for n, line in enumerate(lines, start=1):
+        if line and len(line) <= IOT_MAX_MESSAGE_BYTES:
+            placed[n] = memory.put(line, _partition_key(n, line))
+    return placed, memory
 
 
 def _partition_key(line_number: int, line: bytes) -> str:
-    # The IoT rule keys records by ${topic(3)}: the sensor id of the topic the device used.
+    """The IoT rule's key (``tap.pipeline.ingest.PARTITION_KEY``): the payload's segment_id,
+    else the sensor id of the topic the device published on (here: the payload's sensor_id)."""
     try:
-        sensor = json.loads(line).get("sensor_id")
-    except (ValueError, AttributeError, RecursionError):
-        sensor = None
-    if isinstance(sensor, str) and 0 < len(sensor) <= 256:
-        return sensor
+        body = json.loads(line)
+    except (ValueError, RecursionError):
+        body = None
+    if isinstance(body, dict):
+        for name in ("segment_id", "sensor_id"):
+            value = body.get(name)
+            if value is not None and not isinstance(value, dict | list):
+                text = value if isinstance(value, str) else json.dumps(value)
+                if 0 < len(text) <= 256:
+                    return text
     return f"line-{line_number}"
 
 
@@ -388,6 +410,39 @@ def _aggregate_entry(item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _key_names(stack: StackModel, table_name: str) -> tuple[str, ...]:
+    for lid, resource in stack.of_type("AWS::DynamoDB::Table").items():
+        if stack.ref(lid) == table_name:
+            schema = (resource.get("Properties") or {}).get("KeySchema") or []
+            order = {"HASH": 0, "RANGE": 1}
+            return tuple(
+                k["AttributeName"] for k in sorted(schema, key=lambda k: order[k["KeyType"]])
+            )
+    raise TemplateError(f"{stack.path}: no table named {table_name}")
+
+
+def _copy_for_alert(
+    stack: StackModel, dynamodb: Any, table: str, items: list[dict[str, Any]]
+) -> None:
+    """Copy into moto the aggregates the alert function reads: those of its lookback window
+    (``LOOKBACK_MINUTES`` up to the latest minute, which is the run's reference time)."""
+    try:
+        lookback = int(
+            stack.function_environment(stack.function_by_env("TOPIC_ARN")).get(
+                "LOOKBACK_MINUTES", "5"
+            )
+        )
+    except TemplateError:
+        return
+    minutes = sorted({i["minute"]["S"] for i in items if "minute" in i})
+    recent = set(minutes[-(lookback + 1) :])
+    chosen = [i for i in items if i.get("minute", {}).get("S") in recent]
+    for start in range(0, len(chosen), 25):
+        dynamodb.batch_write_item(
+            RequestItems={table: [{"PutRequest": {"Item": i}} for i in chosen[start : start + 25]]}
+        )
+
+
 def _scan(dynamodb: Any, table: str) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     for page in dynamodb.get_paginator("scan").paginate(TableName=table, ConsistentRead=True):
@@ -395,14 +450,28 @@ def _scan(dynamodb: Any, table: str) -> list[dict[str, Any]]:
     return items
 
 
-def _rejects(s3: Any, bucket: str, prefix: str) -> dict[tuple[str, str], str]:
-    """(shard, sequence number) -> reason, from the processor's reject objects."""
-    found: dict[tuple[str, str], str] = {}
+def _rejects(s3: Any, bucket: str, prefix: str) -> dict[tuple[str, str], dict[str, Any]]:
+    """(shard, sequence number) -> the processor's reject object."""
+    found: dict[tuple[str, str], dict[str, Any]] = {}
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         for obj in page.get("Contents", []):
             body = json.loads(s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read())
             shard = str(body.get("event_id", "")).split(":", 1)[0]
-            found[(shard, str(body.get("sequence_number")))] = body.get("reason", "")
+            found[(shard, str(body.get("sequence_number")))] = body
+    return found
+
+
+def _epoch_minute(label: str) -> int:
+    """Epoch minute of an aggregate's ``YYYY-MM-DDTHH:MMZ`` label."""
+    return calendar.timegm(time.strptime(label, "%Y-%m-%dT%H:%MZ")) // 60
+
+
+def _memory_rejects(objects: MemoryObjects) -> dict[tuple[str, str], dict[str, Any]]:
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for body in objects.objects.values():
+        reject = json.loads(body)
+        shard = str(reject.get("event_id", "")).split(":", 1)[0]
+        found[(shard, str(reject.get("sequence_number")))] = reject
     return found
 
 
@@ -415,26 +484,39 @@ class _Accounting:
 def _account(
     lines: list[bytes],
     placed: dict[int, tuple[str, str]],
-    rejects: dict[tuple[str, str], str],
+    rejects: dict[tuple[str, str], dict[str, Any]],
     dead: set[tuple[str, str]],
     items: list[dict[str, Any]],
 ) -> _Accounting:
     """Status of each line, from what the pipeline wrote (not from what it should have)."""
     readings = _parse_reading()
+    from store import entry_key  # the processor's module, on sys.path once it is loaded
+
     counted = {
-        (i["segment_id"]["S"], key) for i in items if "readings" in i for key in i["readings"]["SS"]
+        (i["segment_id"]["S"], entry_key(entry, _epoch_minute(i["minute"]["S"])))
+        for i in items
+        if "readings" in i
+        for entry in i["readings"]["SS"]
     }
     status: dict[int, str] = {}
     rejected: list[dict[str, Any]] = []
     seen: set[tuple[str, str]] = set()
     for n, line in enumerate(lines, start=1):
+        if not line:
+            status[n] = "blank"
+            continue
         if n not in placed:
             status[n] = "rejected"
             rejected.append({"line": n, "reason": "oversized: over IoT Core's 128 KiB limit"})
             continue
-        if placed[n] in rejects:
-            status[n] = "rejected"
-            rejected.append({"line": n, "reason": rejects[placed[n]]})
+        reject = rejects.get(placed[n])
+        if reject is not None:
+            conflict = str(reject.get("reason", "")).startswith("conflicting-duplicate")
+            status[n] = "conflicting-duplicate" if conflict else "rejected"
+            entry: dict[str, Any] = {"line": n, "reason": reject.get("reason", "")}
+            if conflict:
+                entry.update(counted=reject.get("counted"), received=reject.get("received"))
+            rejected.append(entry)
             continue
         reading = readings(line)
         identity = None if isinstance(reading, str) else (reading.segment_id, reading.key)
@@ -457,10 +539,21 @@ def _parse_reading() -> Any:
 
 def run_pipeline(options: RunOptions) -> dict[str, Any]:
     """Run the pipeline on ``options.input``; the result object of ``--json``."""
+    from tqdm import tqdm
+
     from tap.local.template import load_stack
 
     stack = load_stack(options.template)
     lines = read_input(options.input)
+    bar = tqdm(
+        total=sum(1 for line in lines if line),
+        unit=" msg",
+        desc="publishing",
+        file=sys.stderr,
+        disable=None if options.progress is None else not options.progress,
+        leave=False,
+        dynamic_ncols=True,
+    )
     rng = random.Random(options.seed)
     _FUNCTION_OUTPUT.target = sys.stderr if options.verbose else None
 
@@ -477,11 +570,21 @@ def run_pipeline(options: RunOptions) -> dict[str, Any]:
         env = stack.function_environment(processor_lid)
         stream_lid, settings = _mapping(stack, processor_lid)
         stream = stack.ref(stream_lid)
-        placed = _publish(clients["kinesis"], stream, lines)
+        placed, memory_stream = _publish(clients["kinesis"], stream, lines)
+        bar.set_description("processing")
+        table_name = env["TABLE_NAME"]
+        memory = options.processor_aws == "memory"
+        memory_table = MemoryTable({table_name: _key_names(stack, table_name)}) if memory else None
+        memory_s3 = MemoryObjects({env["REJECTS_BUCKET"]}) if memory else None
 
         with _environment(env), contextlib.redirect_stdout(_FUNCTION_OUTPUT):
             processor = load_function("processor", fresh=True)
             processor._clients.cache_clear()
+            if memory_table is not None:
+                # The handler's client factory, replaced by the stand-ins.
+                processor._clients = functools.lru_cache(maxsize=1)(  # type: ignore[attr-defined]
+                    lambda: (memory_table, memory_s3)
+                )
             throttles = (
                 _inject_throttling(processor._clients()[0], options.throttle_rate, rng)
                 if options.throttle_rate > 0
@@ -498,22 +601,33 @@ def run_pipeline(options: RunOptions) -> dict[str, Any]:
                 rng=rng,
                 redeliver_rate=options.redeliver_rate,
                 output=_FUNCTION_OUTPUT,
+                progress=bar.update,
+                shards=memory_stream.records,
             )
             stats = delivery.run()
-            all_records = [r for rs in delivery.shard_records().values() for r in rs]
+            all_records = [r for rs in memory_stream.records.values() for r in rs]
 
-        items = [
-            i
-            for i in _scan(clients["dynamodb"], env["TABLE_NAME"])
-            if i["pk"]["S"].startswith("SEG#")
-        ]
+        scanned = (
+            memory_table.scan(TableName=table_name)["Items"]
+            if memory_table is not None
+            else _scan(clients["dynamodb"], table_name)
+        )
+        items = [i for i in scanned if i["pk"]["S"].startswith("SEG#")]
+        if memory_table is not None:
+            _copy_for_alert(stack, clients["dynamodb"], table_name, items)
+        bar.set_description("archiving, querying")
         archive_keys = _archive(stack, clients, all_records)
         tables = _glue_tables(stack)
         _export_aggregates(stack, clients, tables, items)
         alerts = _run_alert(stack, clients, items)
         queries = run_named_queries(build_database(clients["s3"], tables), _named_queries(stack))
-        rejects = _rejects(clients["s3"], env["REJECTS_BUCKET"], env.get("REJECTS_PREFIX", ""))
+        rejects = (
+            _memory_rejects(memory_s3)
+            if memory_s3 is not None
+            else _rejects(clients["s3"], env["REJECTS_BUCKET"], env.get("REJECTS_PREFIX", ""))
+        )
         accounting = _account(lines, placed, rejects, set(stats.dead_lettered), items)
+    bar.close()
 
     statuses = list(accounting.status.values())
     aggregates = sorted(map(_aggregate_entry, items), key=lambda a: (a["segment_id"], a["minute"]))
@@ -523,10 +637,12 @@ def run_pipeline(options: RunOptions) -> dict[str, Any]:
         "queries": queries,
         "alerts": alerts,
         "counts": {
-            "lines": len(lines),
+            "lines": len(lines) - statuses.count("blank"),
+            "blank_lines": statuses.count("blank"),
             "aggregated": statuses.count("aggregated"),
             "duplicates": statuses.count("duplicate"),
-            "rejected": statuses.count("rejected"),
+            "conflicting_duplicates": statuses.count("conflicting-duplicate"),
+            "rejected": statuses.count("rejected") + statuses.count("conflicting-duplicate"),
             "dead_lettered": statuses.count("dead-lettered"),
             "lost": statuses.count("lost"),
             "aggregates": len(aggregates),

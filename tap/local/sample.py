@@ -1,4 +1,5 @@
-"""A sample input for ``make demo``: valid readings, duplicates and garbage, near now.
+"""A sample input for ``make demo``: valid readings, duplicates, a conflicting duplicate, a
+blank line and garbage, near now.
 
 The timestamps are recent so that the workgroup's named queries (which look at the last days)
 find the rows, and congestion builds up on one segment so that the alert fires.
@@ -37,6 +38,9 @@ def sample_lines(*, sensors: int = 6, minutes: int = 5, seed: int = 1) -> list[s
                 lines.append(json.dumps(reading))
     duplicates = rng.sample(lines, k=max(1, len(lines) // 10))
     lines += duplicates
+    # A device or clock fault: a counted (sensor_id, ts) again, with another vehicle count.
+    faulty = json.loads(lines[0])
+    lines.append(json.dumps({**faulty, "vehicle_count": faulty["vehicle_count"] + 7}))
     lines += [
         "not json at all",
         '{"sensor_id": "sensor-01", "segment_id": "seg-1"}',
@@ -72,4 +76,5 @@ def sample_lines(*, sensors: int = 6, minutes: int = 5, seed: int = 1) -> list[s
         ),
     ]
     rng.shuffle(lines)
+    lines.insert(len(lines) // 2, "")  # a blank line: ignored, not a message
     return lines

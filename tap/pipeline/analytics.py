@@ -43,7 +43,13 @@ if TYPE_CHECKING:
 
     from tap.props import TapStackProps
 
-__all__ = ["TelemetryAnalytics", "RAW_PREFIX", "EXPORT_PREFIX"]
+__all__ = [
+    "EXPORT_PREFIX",
+    "RAW_PREFIX",
+    "TelemetryAnalytics",
+    "counted_readings_sql",
+    "named_queries",
+]
 
 RAW_PREFIX = "raw/telemetry/"
 EXPORT_PREFIX = "exports/aggregates/"
@@ -64,7 +70,8 @@ _N = "struct<n:string>"
 _S = "struct<s:string>"
 _IMAGE = (
     f"struct<pk:{_S},sk:{_S},segment_id:{_S},minute:{_S},vehicle_count:{_N},samples:{_N},"
-    f"avg_speed_kmh:{_N},max_occupancy_pct:{_N},congestion_level:{_N},expires_at:{_N}>"
+    f"avg_speed_kmh:{_N},max_occupancy_pct:{_N},congestion_level:{_N},expires_at:{_N},"
+    f"version:{_N},readings:struct<ss:array<string>>>"
 )
 _EXPORT_COLUMNS = [
     ("metadata", "struct<writetimestampmicros:struct<n:string>>"),
@@ -72,6 +79,113 @@ _EXPORT_COLUMNS = [
     ("newimage", _IMAGE),
     ("oldimage", _IMAGE),
 ]
+
+
+#: Days of data the named queries read.
+QUERY_DAYS = 2
+#: ``<sensor_id>|<ms-in-minute>|<vehicle_count>|<speed-milli>|<occupancy-milli>``: an
+#: idempotency entry of an aggregate item (``lambda/processor/readings.py``,
+#: ``Reading.entry``). The sensor id may itself contain ``|``: the fields are taken from the
+#: right.
+_ENTRY = r"^(.+)\|(\d+)\|(\d+)\|(\d+)\|(\d+)$"
+
+
+def counted_readings_sql(db: str, aggregates: str, days: int = QUERY_DAYS) -> str:
+    """``WITH`` clauses: ``latest_aggregates`` and ``counted_readings`` of the last ``days``.
+
+    The readings the processor counted are the idempotency entries of the aggregate items
+    (``readings`` string set). Each hourly incremental export holds the items written in that
+    hour; the latest image of an item has every reading of its minute. So ``counted_readings``
+    is, by construction, the set of readings the aggregates are computed from: valid under the
+    device contract, each (sensor_id, ts) once, conflicting duplicates excluded.
+    """
+    since_minute = f"date_format(current_timestamp - INTERVAL '{days}' DAY, '%Y-%m-%dT%H:%i')"
+    since_export = (
+        f"date_format(current_timestamp - INTERVAL '{days}' DAY - INTERVAL '1' HOUR, '%Y-%m-%d-%H')"
+    )
+
+    def field(n: int) -> str:
+        return f"regexp_extract(entry, '{_ENTRY}', {n})"
+
+    return (
+        "WITH latest_aggregates AS (\n"
+        "  SELECT newimage AS image, row_number() OVER (PARTITION BY keys.pk.s, keys.sk.s "
+        "ORDER BY CAST(metadata.writetimestampmicros.n AS bigint) DESC) AS rn\n"
+        f"  FROM {db}.{aggregates}\n"
+        f"  WHERE export_hour >= {since_export} AND keys.pk.s LIKE 'SEG#%' "
+        "AND newimage IS NOT NULL\n"
+        "), counted_entries AS (\n"
+        "  SELECT image.segment_id.s AS segment_id, image.minute.s AS minute, entry\n"
+        "  FROM latest_aggregates CROSS JOIN UNNEST(image.readings.ss) AS t (entry)\n"
+        f"  WHERE rn = 1 AND image.minute.s >= {since_minute}\n"
+        "), counted_readings AS (\n"
+        f"  SELECT segment_id, minute, {field(1)} AS sensor_id,\n"
+        f"    CAST({field(2)} AS integer) AS ms_in_minute,\n"
+        f"    CAST({field(3)} AS bigint) AS vehicle_count,\n"
+        f"    CAST({field(4)} AS double) / 1000 AS avg_speed_kmh,\n"
+        f"    CAST({field(5)} AS double) / 1000 AS occupancy_pct\n"
+        "  FROM counted_entries\n"
+        ")\n"
+    )
+
+
+def named_queries(db: str, raw: str, aggregates: str) -> dict[str, tuple[str, str]]:
+    """Short name -> (description, Trino SQL) of the workgroup's saved queries.
+
+    Every query over *readings* reads ``counted_readings`` (:func:`counted_readings_sql`): the
+    same readings as the aggregates. Only ``raw-archive-audit`` reads the raw archive, which
+    keeps every message as it arrived (rejected, duplicated and malformed ones included).
+    """
+    counted = counted_readings_sql(db, aggregates)
+    # "Severe" as in the processor's congestion level 3 (lambda/processor/aggregate.py):
+    # occupancy >= 25 %, or speed < 32 km/h once occupancy is >= 8 %.
+    severe = "(occupancy_pct >= 25 OR (occupancy_pct >= 8 AND avg_speed_kmh < 32))"
+    recent = f"dt >= date_format(current_date - INTERVAL '{QUERY_DAYS - 1}' DAY, '%Y-%m-%d')"
+    return {
+        "hourly-volume-per-segment": (
+            "Vehicles and readings per road segment and hour, as counted (last 2 days)",
+            counted + "SELECT segment_id, substr(minute, 1, 10) AS dt, substr(minute, 12, 2) "
+            "AS hour, SUM(vehicle_count) AS vehicles, COUNT(*) AS readings\n"
+            "FROM counted_readings\nGROUP BY segment_id, substr(minute, 1, 10), "
+            "substr(minute, 12, 2)\nORDER BY dt, hour, segment_id",
+        ),
+        "congestion-hotspots": (
+            "Segments ranked by counted readings at severe congestion (last 2 days)",
+            counted + f"SELECT segment_id, SUM(CASE WHEN {severe} THEN 1 ELSE 0 END) "
+            "AS severe_readings, COUNT(*) AS readings, "
+            "AVG(occupancy_pct) AS mean_occupancy_pct, AVG(avg_speed_kmh) AS mean_speed_kmh\n"
+            "FROM counted_readings\nGROUP BY segment_id\n"
+            f"HAVING SUM(CASE WHEN {severe} THEN 1 ELSE 0 END) > 0\n"
+            "ORDER BY severe_readings DESC, mean_occupancy_pct DESC, segment_id\nLIMIT 20",
+        ),
+        "speed-percentiles": (
+            "p50/p85/p95 of the counted readings' average speed per segment (last 2 days)",
+            counted + "SELECT segment_id, approx_percentile(avg_speed_kmh, 0.5) AS p50_kmh, "
+            "approx_percentile(avg_speed_kmh, 0.85) AS p85_kmh, "
+            "approx_percentile(avg_speed_kmh, 0.95) AS p95_kmh, COUNT(*) AS readings\n"
+            "FROM counted_readings\nGROUP BY segment_id\nORDER BY segment_id",
+        ),
+        "aggregates-from-pitr-export": (
+            "Per-minute aggregates, latest exported image of each item (last 2 days)",
+            counted + "SELECT image.segment_id.s AS segment_id, image.minute.s AS minute, "
+            "CAST(image.vehicle_count.n AS bigint) AS vehicle_count, "
+            "CAST(image.samples.n AS bigint) AS samples, "
+            "CAST(image.avg_speed_kmh.n AS double) AS avg_speed_kmh, "
+            "CAST(image.max_occupancy_pct.n AS double) AS max_occupancy_pct, "
+            "CAST(image.congestion_level.n AS integer) AS congestion_level\n"
+            "FROM latest_aggregates\nWHERE rn = 1 AND image.minute.s >= "
+            f"date_format(current_timestamp - INTERVAL '{QUERY_DAYS}' DAY, '%Y-%m-%dT%H:%i')\n"
+            "ORDER BY minute DESC, segment_id",
+        ),
+        "raw-archive-audit": (
+            "Audit: messages per segment and hour as they arrived (raw archive, last 2 days), "
+            "including the rejected, duplicated and malformed ones the aggregates do not count",
+            "SELECT dt, hour, segment_id, COUNT(*) AS messages, "
+            "COUNT(DISTINCT sensor_id || '|' || ts) AS distinct_identities\n"
+            f"FROM {db}.{raw}\nWHERE {recent}\nGROUP BY dt, hour, segment_id\n"
+            "ORDER BY dt, hour, segment_id",
+        ),
+    }
 
 
 class TelemetryAnalytics(Construct):
@@ -333,47 +447,9 @@ class TelemetryAnalytics(Construct):
                 ),
             ),
         )
-        db, raw, agg = self._database_name, self._raw_table_name, self._aggregates_table_name
-        recent = "dt >= date_format(current_date - INTERVAL '1' DAY, '%Y-%m-%d')"
-        severe = "(occupancy_pct >= 25 OR (occupancy_pct >= 8 AND avg_speed_kmh < 32))"
-        queries = {
-            "hourly-volume-per-segment": (
-                "Vehicles and readings per road segment and hour (last 2 days)",
-                f"SELECT segment_id, dt, hour, SUM(vehicle_count) AS vehicles, "
-                f"COUNT(*) AS readings\nFROM {db}.{raw}\nWHERE {recent}\n"
-                f"GROUP BY segment_id, dt, hour\nORDER BY dt, hour, segment_id",
-            ),
-            # "Severe" as in the processor's congestion level 3 (lambda/processor/aggregate.py):
-            # occupancy >= 25 %, or speed < 32 km/h once occupancy is >= 8 %.
-            "congestion-hotspots": (
-                "Segments ranked by readings at severe congestion (last 2 days)",
-                f"SELECT segment_id, SUM(CASE WHEN {severe} THEN 1 ELSE 0 END) "
-                f"AS severe_readings, COUNT(*) AS readings, "
-                f"AVG(occupancy_pct) AS mean_occupancy_pct, "
-                f"AVG(avg_speed_kmh) AS mean_speed_kmh\n"
-                f"FROM {db}.{raw}\nWHERE {recent}\nGROUP BY segment_id\n"
-                f"HAVING SUM(CASE WHEN {severe} THEN 1 ELSE 0 END) > 0\n"
-                f"ORDER BY severe_readings DESC, mean_occupancy_pct DESC\nLIMIT 20",
-            ),
-            "speed-percentiles": (
-                "p50/p85/p95 of reported average speed per segment (last 2 days)",
-                f"SELECT segment_id, approx_percentile(avg_speed_kmh, 0.5) AS p50_kmh, "
-                f"approx_percentile(avg_speed_kmh, 0.85) AS p85_kmh, "
-                f"approx_percentile(avg_speed_kmh, 0.95) AS p95_kmh, COUNT(*) AS readings\n"
-                f"FROM {db}.{raw}\nWHERE {recent}\nGROUP BY segment_id\nORDER BY segment_id",
-            ),
-            "aggregates-from-pitr-export": (
-                "Latest exported per-minute aggregates (incremental PITR exports, last day)",
-                f"SELECT newimage.segment_id.s AS segment_id, newimage.minute.s AS minute, "
-                f"CAST(newimage.vehicle_count.n AS bigint) AS vehicle_count, "
-                f"CAST(newimage.avg_speed_kmh.n AS double) AS avg_speed_kmh, "
-                f"CAST(newimage.congestion_level.n AS integer) AS congestion_level\n"
-                f"FROM {db}.{agg}\n"
-                f"WHERE export_hour >= date_format(current_timestamp - INTERVAL '1' DAY, "
-                f"'%Y-%m-%d-%H') AND keys.pk.s LIKE 'SEG#%' AND newimage IS NOT NULL\n"
-                f"ORDER BY minute DESC, segment_id",
-            ),
-        }
+        queries = named_queries(
+            self._database_name, self._raw_table_name, self._aggregates_table_name
+        )
         self._named_queries: dict[str, athena.CfnNamedQuery] = {}
         for short, (description, sql) in queries.items():
             query = athena.CfnNamedQuery(
@@ -381,7 +457,7 @@ class TelemetryAnalytics(Construct):
                 f"Query-{short}",
                 name=f"tap-{short}-{props.suffix}",
                 description=description,
-                database=db,
+                database=self._database_name,
                 work_group=self._workgroup.ref,
                 query_string=sql + ";",
             )

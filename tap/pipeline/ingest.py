@@ -2,7 +2,11 @@
 
 Device contract: a device whose thing name is its ``sensor_id`` publishes JSON to
 ``traffic/v1/<sensor_id>/telemetry``. The rule forwards each message unchanged to the stream,
-partitioned by sensor (``${topic(3)}``) so one sensor's readings stay in order.
+partitioned by road segment (:data:`PARTITION_KEY`): every reading of a segment lands on one
+shard, so one batch holds all of a segment's readings of its window and the processor makes
+one DynamoDB write per (segment, minute) per batch. A sensor stays on its segment, so its
+readings stay in order. A message without a ``segment_id`` (malformed, not JSON) is keyed by
+the sensor of its topic instead and reaches the processor, which keeps it among the rejects.
 
 IoT substitution templates and policy variables (``${topic(3)}``,
 ``${iot:Connection.Thing.ThingName}``) are written as plain literals or inside ``Fn::Join``,
@@ -26,7 +30,7 @@ if TYPE_CHECKING:
 
     from tap.props import TapStackProps
 
-__all__ = ["TelemetryIngest", "TOPIC_PREFIX", "TOPIC_FILTER"]
+__all__ = ["PARTITION_KEY", "TOPIC_FILTER", "TOPIC_PREFIX", "TelemetryIngest"]
 
 #: Devices publish to f"{TOPIC_PREFIX}/<sensor_id>/telemetry".
 TOPIC_PREFIX = "traffic/v1"
@@ -34,6 +38,9 @@ TOPIC_FILTER = f"{TOPIC_PREFIX}/+/telemetry"
 #: Searchable thing attributes (IoT allows at most 3 on a thing type).
 SEARCHABLE_ATTRIBUTES = ("segment_id", "site", "model")
 _THING = "${iot:Connection.Thing.ThingName}"  # IoT policy variable: a literal, not Fn::Sub
+#: Kinesis partition key of a message: its ``segment_id``, or the topic's sensor id when the
+#: payload has none (IoT SQL ``get_or_default``; a substitution template, a plain literal).
+PARTITION_KEY = "${get_or_default(segment_id, topic(3))}"
 
 
 class TelemetryIngest(Construct):
@@ -130,7 +137,7 @@ class TelemetryIngest(Construct):
             "TopicRule",
             rule_name=f"tap_telemetry_{suffix}",
             topic_rule_payload=iot.CfnTopicRule.TopicRulePayloadProperty(
-                description="Forward sensor telemetry to the Kinesis stream, keyed by sensor",
+                description="Forward sensor telemetry to the Kinesis stream, keyed by segment",
                 sql=f"SELECT * FROM '{TOPIC_FILTER}'",
                 aws_iot_sql_version="2016-03-23",
                 rule_disabled=False,
@@ -138,7 +145,7 @@ class TelemetryIngest(Construct):
                     iot.CfnTopicRule.ActionProperty(
                         kinesis=iot.CfnTopicRule.KinesisActionProperty(
                             stream_name=stream.stream_name,
-                            partition_key="${topic(3)}",  # IoT substitution: a plain literal
+                            partition_key=PARTITION_KEY,  # IoT substitution: a plain literal
                             role_arn=self._rule_role.role_arn,
                         )
                     )

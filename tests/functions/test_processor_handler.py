@@ -36,7 +36,11 @@ def test_valid_batch_is_aggregated_per_segment_and_minute(invoke):
     assert (_n(a, "vehicle_count"), _n(a, "samples"), _n(a, "avg_speed_kmh")) == (40, 2, 50.0)
     assert _n(a, "max_occupancy_pct") == 18.25
     assert _n(a, "congestion_level") == 2  # occupancy 18.25 % (>= 15) and 50 km/h (< 56)
-    assert set(a["readings"]["SS"]) == {"sensor-01|1735732805000", "sensor-02|1735732830000"}
+    # the idempotency entries: key and values of each counted reading (what Athena reads)
+    assert set(a["readings"]["SS"]) == {
+        "sensor-01|5000|10|80000|6500",
+        "sensor-02|30000|30|40000|18250",
+    }
     assert a["pk"]["S"] == "SEG#seg-A" and a["sk"]["S"] == "MIN#2025-01-01T12:00Z"
     assert _n(a, "expires_at") == 1735732800 + 30 * 86400
     empty = items[("seg-A", "2025-01-01T12:01Z")]
@@ -66,6 +70,66 @@ def test_duplicates_inside_one_batch_count_once(invoke):
     item = aggregate_items()[("seg-A", "2025-01-01T12:00Z")]
     assert (_n(item, "vehicle_count"), _n(item, "samples")) == (14, 2)
     assert _n(item, "version") == 1
+
+
+def _record(seq: int, **reading) -> dict:
+    import base64
+    import json
+
+    body = {
+        "sensor_id": "sensor-01",
+        "segment_id": "seg-A",
+        "ts": "2025-01-01T12:00:05Z",
+        "vehicle_count": 10,
+        "avg_speed_kmh": 80.0,
+        "occupancy_pct": 6.5,
+        **reading,
+    }
+    number = f"{49_640_000 + seq:056d}"
+    return {
+        "kinesis": {
+            "kinesisSchemaVersion": "1.0",
+            "partitionKey": "seg-A",
+            "sequenceNumber": number,
+            "data": base64.b64encode(json.dumps(body).encode()).decode(),
+            "approximateArrivalTimestamp": 1735732806.0 + seq,
+        },
+        "eventSource": "aws:kinesis",
+        "eventID": f"shardId-000000000001:{number}",
+    }
+
+
+def test_conflicting_duplicate_is_rejected_with_both_values(invoke):
+    # GIVEN a reading counted in an earlier batch
+    invoke({"Records": [_record(1)]})
+    # WHEN the same (sensor_id, ts) arrives with other values, and again exactly as counted
+    conflicting = _record(2, vehicle_count=12, occupancy_pct=30)
+    response = invoke({"Records": [conflicting, _record(3)]})
+    # THEN the aggregates keep the counted reading; the exact repeat is a silent duplicate
+    assert response == {"batchItemFailures": []}
+    item = aggregate_items()[("seg-A", "2025-01-01T12:00Z")]
+    assert (_n(item, "vehicle_count"), _n(item, "samples"), _n(item, "version")) == (10, 1, 1)
+    # AND the conflicting one is kept among the rejects with its reason and both readings
+    (reject,) = reject_objects()
+    assert reject["reason"].startswith("conflicting-duplicate")
+    assert reject["sequence_number"] == conflicting["kinesis"]["sequenceNumber"]
+    assert reject["counted"]["vehicle_count"] == 10 and reject["counted"]["occupancy_pct"] == 6.5
+    assert reject["received"]["vehicle_count"] == 12 and reject["received"]["occupancy_pct"] == 30
+    assert reject["counted"]["ts"] == reject["received"]["ts"] == 1735732805000
+
+
+def test_conflict_inside_one_batch_keeps_the_first_and_rejects_the_other(invoke):
+    # GIVEN one batch: a reading, a conflicting one, the first again, the conflicting again
+    records = [_record(1), _record(2, vehicle_count=3), _record(3), _record(4, vehicle_count=3)]
+    # WHEN it is processed, then delivered again
+    invoke({"Records": records})
+    invoke({"Records": records})
+    # THEN the first is counted once and the conflicting one is one reject (its first record)
+    item = aggregate_items()[("seg-A", "2025-01-01T12:00Z")]
+    assert (_n(item, "vehicle_count"), _n(item, "samples")) == (10, 1)
+    rejects = reject_objects()
+    assert [r["sequence_number"] for r in rejects] == [records[1]["kinesis"]["sequenceNumber"]]
+    assert rejects[0]["received"]["vehicle_count"] == 3
 
 
 def test_invalid_records_are_rejected_with_reason_and_not_retried(invoke):

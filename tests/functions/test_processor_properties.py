@@ -160,7 +160,10 @@ def expected_aggregates(stream: list[tuple[str, Any]]) -> dict[tuple[str, str], 
     groups: dict[tuple[str, str], dict[str, Any]] = defaultdict(dict)
     for kind, value in stream:
         if kind == "valid":
-            key = f"{value['sensor_id']}|{value['ts_ms']}"
+            key = (
+                f"{value['sensor_id']}|{value['ts_ms'] % 60_000}|{value['vehicle_count']}"
+                f"|{round(value['avg_speed_kmh'] * 1000)}|{round(value['occupancy_pct'] * 1000)}"
+            )
             groups[(value["segment_id"], _minute_label(value["ts_ms"]))][key] = value
     result = {}
     for group, readings in groups.items():
@@ -298,3 +301,72 @@ def test_aggregates_are_exactly_once_whatever_the_delivery(stack, scenario):
     rejects = reject_objects()
     assert len(rejects) == invalid
     assert all(r["reason"] for r in rejects)
+
+
+# ---- conflicting duplicates ----------------------------------------------------------------
+
+
+@st.composite
+def _conflict_scenario(draw: st.DrawFn) -> dict[str, Any]:
+    """A scenario whose stream also holds conflicting duplicates: readings with the identity
+    (segment, sensor, ts) of another one but another vehicle count."""
+    base = draw(_scenario())
+    stream = list(base["stream"])
+    valid = [value for kind, value in stream if kind == "valid"]
+    for value in draw(st.lists(st.sampled_from(valid), max_size=4)) if valid else []:
+        twin = {**value, "vehicle_count": value["vehicle_count"] + draw(st.integers(1, 3))}
+        stream.insert(draw(st.integers(0, len(stream))), ("valid", twin))
+    cuts = sorted(draw(st.lists(st.integers(1, len(stream)), max_size=6, unique=True)))
+    bounds = [0, *[c for c in cuts if c < len(stream)], len(stream)]
+    return {
+        **base,
+        "stream": stream,
+        "batches": [(a, b) for a, b in zip(bounds, bounds[1:], strict=False) if a < b],
+    }
+
+
+def _identity(value: dict[str, Any]) -> tuple[str, str, int]:
+    return (value["segment_id"], value["sensor_id"], value["ts_ms"])
+
+
+@settings(
+    max_examples=50,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(scenario=_conflict_scenario())
+def test_first_reading_of_an_identity_counts_and_later_variants_are_rejected(stack, scenario):
+    processor, dynamodb, s3, throttles = stack
+    _reset(dynamodb, s3)
+    throttles[:] = list(reversed(scenario["throttle"]))
+    records = _records(scenario["stream"])
+    # WHEN the stream, with conflicting duplicates, is delivered in batches, some again
+    with contextlib.redirect_stdout(io.StringIO()):
+        for start, end in scenario["batches"]:
+            _deliver_until_done(processor, records[start:end])
+        for start, length in scenario["redeliver"]:
+            if start < len(records):
+                _deliver_until_done(processor, records[start : start + length])
+    # THEN the aggregates are those of the first reading of each identity, in stream order
+    first: dict[tuple[str, str, int], dict[str, Any]] = {}
+    for kind, value in scenario["stream"]:
+        if kind == "valid":
+            first.setdefault(_identity(value), value)
+    expected = expected_aggregates([("valid", v) for v in first.values()])
+    observed = {key: _observed(item) for key, item in aggregate_items().items()}
+    assert observed == expected
+    # AND every later variant with other values is kept as a conflicting duplicate, with the
+    # counted reading beside it; nothing else is called a conflict
+    variants = {
+        (_identity(v), v["vehicle_count"])
+        for kind, v in scenario["stream"]
+        if kind == "valid" and v["vehicle_count"] != first[_identity(v)]["vehicle_count"]
+    }
+    conflicts = [r for r in reject_objects() if r["reason"].startswith("conflicting-duplicate")]
+    seen = set()
+    for reject in conflicts:
+        received, counted = reject["received"], reject["counted"]
+        identity = (received["segment_id"], received["sensor_id"], received["ts"])
+        assert counted["vehicle_count"] == first[identity]["vehicle_count"]
+        seen.add((identity, received["vehicle_count"]))
+    assert seen == variants

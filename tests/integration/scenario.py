@@ -17,6 +17,8 @@ class Scenario:
     lines: list[str]
     valid: dict[int, dict[str, Any]] = field(default_factory=dict)  # line -> reading
     invalid: set[int] = field(default_factory=set)
+    #: lines repeating a counted (sensor_id, ts) with other values: rejected, not counted
+    conflicts: set[int] = field(default_factory=set)
 
     def expected_aggregates(self) -> dict[tuple[str, str], dict[str, Any]]:
         """(segment, minute) -> aggregates over the distinct valid readings."""
@@ -66,7 +68,8 @@ def congestion(occupancy: Fraction, speed: Fraction | None) -> int:
 
 
 def build(base_ms: int, tag: str = "t") -> Scenario:
-    """~60 messages over 3 minutes on 3 segments; 1 in 6 duplicated; 7 kinds of garbage.
+    """~70 messages over 3 minutes on 3 segments; 1 in 6 duplicated; 1 in 9 followed by a
+    conflicting duplicate (same sensor and ts, other values); 7 kinds of garbage.
 
     ``tag`` makes sensor and segment ids unique per run (a deployed table is shared).
     """
@@ -99,6 +102,12 @@ def build(base_ms: int, tag: str = "t") -> Scenario:
         add(line, reading)
         if n % 6 == 0:
             add(line, reading)  # the device published it twice
+        if n % 9 == 4:
+            # a clock or device fault: the same identity with other values
+            scenario.lines.append(
+                json.dumps({**payload, "vehicle_count": reading["vehicle_count"] + 1})
+            )
+            scenario.conflicts.add(len(scenario.lines))
     seg = f"{tag}-seg-0"
     good = {
         "sensor_id": f"{tag}-bad",
@@ -110,7 +119,7 @@ def build(base_ms: int, tag: str = "t") -> Scenario:
     }
     for bad in [
         "garbage",
-        "",
+        '{"sensor_id": "truncated',
         json.dumps({**good, "vehicle_count": -1}),
         json.dumps({**good, "avg_speed_kmh": 999}),
         json.dumps({**good, "ts": "2025-01-01 12:00"}),

@@ -132,15 +132,16 @@ class Local:
         return local_aggregates(self.result)
 
     def raw_counts(self, tag: str) -> dict[str, int]:
-        # The same question as the deployed check, asked of the archive's Glue table on DuckDB.
-        hourly = next(
-            rows for name, rows in self.result["queries"].items() if "hourly-volume" in name
+        # The same question as the deployed check, asked of the archive's Glue table on DuckDB
+        # through the workgroup's audit query (the one query that reads the raw archive).
+        audit = next(
+            rows for name, rows in self.result["queries"].items() if "raw-archive-audit" in name
         )
         counts: dict[str, int] = {}
-        for row in hourly:
+        for row in audit:
             segment = row["segment_id"]
             if segment and segment.startswith(f"{tag}-"):
-                counts[segment] = counts.get(segment, 0) + row["readings"]
+                counts[segment] = counts.get(segment, 0) + row["messages"]
         return counts
 
 

@@ -30,14 +30,15 @@ def _actions(statement: dict[str, Any]) -> list[str]:
 # -- 1. IoT Core -----------------------------------------------------------------------------
 
 
-def test_iot_rule_partitions_by_sensor_with_a_literal_substitution(dev: Template) -> None:
+def test_iot_rule_partitions_by_segment_with_a_literal_substitution(dev: Template) -> None:
     rule = only(dev, "AWS::IoT::TopicRule")["Properties"]
     assert rule["RuleName"] == "tap_telemetry_dev"
     payload = rule["TopicRulePayload"]
     assert payload["Sql"] == "SELECT * FROM 'traffic/v1/+/telemetry'"
     kinesis = payload["Actions"][0]["Kinesis"]
+    # Keyed by segment (writes at the floor), by sensor when the payload has no segment.
     # A plain string: inside Fn::Sub CloudFormation would try to resolve ${topic(3)}.
-    assert kinesis["PartitionKey"] == "${topic(3)}"
+    assert kinesis["PartitionKey"] == "${get_or_default(segment_id, topic(3))}"
     assert "CloudwatchLogs" in payload["ErrorAction"]
     assert "Fn::Sub" not in json.dumps(rule)
 
@@ -283,8 +284,17 @@ def test_named_queries_cover_volume_hotspots_percentiles_and_exports(dev: Templa
         "tap-congestion-hotspots-dev",
         "tap-speed-percentiles-dev",
         "tap-aggregates-from-pitr-export-dev",
+        "tap-raw-archive-audit-dev",
     }
     assert "approx_percentile" in queries["tap-speed-percentiles-dev"]["QueryString"]
+    # Queries over readings read the readings the processor counted (the aggregate items'
+    # idempotency entries in the exports); only the audit query reads the raw archive.
+    for name, query in queries.items():
+        sql = query["QueryString"]
+        if name == "tap-raw-archive-audit-dev":
+            assert "telemetry_raw_dev" in sql
+        else:
+            assert "telemetry_raw_dev" not in sql and "aggregates_export_dev" in sql
     assert "aggregates_export_dev" in queries["tap-aggregates-from-pitr-export-dev"]["QueryString"]
 
 
