@@ -103,7 +103,7 @@ def _finding(rule: type[Rule], stack: StackTemplate, v: Any) -> Finding:
     return Finding(
         rule_id=rule.id,
         slug=rule.slug,
-        severity=rule.severity,
+        severity=getattr(v, "severity", None) or rule.severity,
         stack=stack.name,
         logical_id=v.logical_id,
         property_path=v.property_path,
