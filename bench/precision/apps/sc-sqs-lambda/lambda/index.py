@@ -1,6 +1,6 @@
+import json
+
+
 def handler(event, context):
-    failures = []
     for record in event.get("Records", []):
-        if not record:
-            failures.append({"itemIdentifier": record.get("messageId")})
-    return {"batchItemFailures": failures}
+        print(json.dumps(record.get("body")))
