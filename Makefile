@@ -93,6 +93,19 @@ bench: install
 coverage: install
 	$(PY) bench/coverage/run.py
 
+## precision: the pack, with its defaults, on CDK apps written by others (bench/precision/); findings vs labels.json
+.PHONY: precision
+PRECISION_DEPS := bench/precision/.deps/.installed
+$(PRECISION_DEPS): bench/precision/requirements.txt
+	@# --no-deps into a folder of its own: see the requirements file for why not the venv.
+	rm -rf bench/precision/.deps
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps \
+		--target bench/precision/.deps -r bench/precision/requirements.txt
+	@touch $@
+
+precision: install $(PRECISION_DEPS)
+	$(PY) bench/precision/run.py
+
 ## deploy / destroy: real AWS (needs credentials); outputs go to cfn-outputs/flat-outputs.json
 deploy: install
 	$(CDK) deploy --context env=$(ENV) --require-approval never --outputs-file cfn-outputs/flat-outputs.json

@@ -157,9 +157,10 @@ class Rule:
         property_path: str,
         message: str,
         fix: str | None = None,
+        severity: Severity | None = None,
     ) -> Violation:
         lid = res.logical_id if res is not None and not isinstance(res, str) else res
-        return Violation(lid, property_path, message, fix)
+        return Violation(lid, property_path, message, fix, severity)
 
     @classmethod
     def help_anchor(cls) -> str:

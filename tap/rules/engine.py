@@ -150,7 +150,12 @@ def _finding(
     return Finding(
         rule_id=rule.id,
         slug=rule.slug,
-        severity=severity.get(rule.id) or severity.get(rule.slug) or rule.severity,
+        # The user's override wins, then the violation's own level (a rule may warn where the
+        # template cannot decide), then the rule's.
+        severity=severity.get(rule.id)
+        or severity.get(rule.slug)
+        or getattr(v, "severity", None)
+        or rule.severity,
         stack=stack.name,
         logical_id=v.logical_id,
         property_path=v.property_path,

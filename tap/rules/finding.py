@@ -32,6 +32,9 @@ class Violation:
     property_path: str
     message: str
     fix: str | None = None
+    severity: Severity | None = None
+    """Overrides the rule's severity for this one violation (``None``: the rule's): a rule
+    that cannot tell whether a value is a mistake warns instead of failing synth."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -397,11 +397,12 @@ def _acknowledgement_warnings(
 
 
 def to_violations(report: Report) -> list[cdk.PolicyViolation]:
-    """One ``PolicyViolation`` per rule violated, acknowledged findings included (CDK
-    suppresses those itself and lists them with their reasons)."""
-    by_rule: dict[str, list[Finding]] = defaultdict(list)
+    """One ``PolicyViolation`` per rule violated and severity (a rule may warn where it
+    cannot tell), acknowledged findings included (CDK suppresses those itself and lists
+    them with their reasons)."""
+    by_rule: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     for finding in report.findings:
-        by_rule[finding.rule_id].append(finding)
+        by_rule[(finding.rule_id, finding.severity)].append(finding)
     return [_violation(findings) for findings in by_rule.values()]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tap.rules.base import Rule
 from tap.rules.cfn._schema import DEFAULT_REGION, validate_properties
@@ -52,7 +52,9 @@ class PropertiesMatchSchema(Rule):
         "resources were created and must roll back (seeds 000 #1-3, 001 #6, 002 #2, 003 #1). "
         "Checked with cfn-lint's own schemas and JSON-schema validator (its E3002 family, "
         "schema keywords only); intrinsic values (Ref, Fn::GetAtt, Fn::Sub, Fn::If) are known "
-        "only at deploy time and are not judged. This class is about CloudFormation schemas: "
+        "only at deploy time and are not judged. A local path where 'aws cloudformation "
+        "package' writes an S3 location (Code: ./) is a warning, as in cfn-lint (W3002). "
+        "This class is about CloudFormation schemas: "
         "the seeds' Terraform `use_lockfile` is in fact valid for Terraform >= 1.10."
     )
     fix = (
@@ -67,14 +69,53 @@ class PropertiesMatchSchema(Rule):
         stack = ctx.stack
         if not transforms_allow_check(stack.template):
             return
+        sam = bool(stack.template.get("Transform"))
         region = stack.region or DEFAULT_REGION
         for res in stack.resources.values():
             if skipped_type(res.type):
                 continue
-            errors = validate_properties(region, res.type, res.raw.get("Properties", {}))
+            properties = res.raw.get("Properties", {})
+            packaged = _packaged_paths(res.type, properties)
+            errors = validate_properties(region, res.type, properties)
             for err in errors or ():
+                if any(err.path[: len(p)] == p for p, _ in packaged):
+                    continue
                 yield self.violation(
                     res,
                     err.property_path,
                     f"{res.type} {err.property_path}: {err.message} (cfn-lint {err.rule})",
                 )
+            for path, value in packaged:
+                if sam or value.startswith(("s3://", "https://")):
+                    continue
+                where = "/".join(("Properties", *path))
+                yield self.violation(
+                    res,
+                    where,
+                    f"{res.type} {where} is the local path {value!r}: it only deploys after "
+                    "'aws cloudformation package' uploads it and writes its S3 location "
+                    "(cfn-lint W3002)",
+                    fix="Run 'aws cloudformation package' before deploying, or in CDK use "
+                    "lambda_.Code.from_asset(path), which uploads the asset itself.",
+                    severity="warning",
+                )
+
+
+def _packaged_paths(resource_type: str, properties: Any) -> list[tuple[tuple[str, ...], str]]:
+    """Properties ``aws cloudformation package`` replaces (cfn-lint's templated property
+    paths: Lambda ``Code``, layer ``Content``, nested stack ``TemplateURL``, ...) that
+    hold a string: ``(path below Properties, value)``."""
+    from cfnlint.helpers import TEMPLATED_PROPERTY_CFN_PATHS
+
+    out = []
+    prefix = f"Resources/{resource_type}/Properties/"
+    for cfn_path in TEMPLATED_PROPERTY_CFN_PATHS:
+        if not cfn_path.startswith(prefix):
+            continue
+        path = tuple(cfn_path[len(prefix) :].split("/"))
+        value: Any = properties
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        if isinstance(value, str):
+            out.append((path, value))
+    return out

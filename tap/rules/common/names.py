@@ -17,9 +17,9 @@ Example
 >>> from tap.rules.resolve import Resolver
 >>> text = Resolver({"Resources": {}}).text(
 ...     {"Fn::Join": ["_", ["tap", {"Ref": "AWS::Region"}]]})
->>> spec = NAME_SPECS["AWS::Glue::Database"][0]
+>>> spec = NAME_SPECS["AWS::IoT::TopicRule"][0]
 >>> name_problems(spec, NameValue.of(text))[0]
-"has characters not allowed: '-' (allowed: lowercase letters, digits and '_')"
+"has characters not allowed: '-' (allowed: letters, digits and '_' (no '-'))"
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
 from tap.rules.common.regions import shortest_region_name
-from tap.rules.resolve import WORST_CASE_ACCOUNT, Text, longest_region_name
+from tap.rules.resolve import WORST_CASE_ACCOUNT, Text, Token, longest_region_name
 
 if TYPE_CHECKING:
     from tap.rules.base import Context
@@ -44,7 +44,9 @@ __all__ = [
     "NameValue",
     "explicit_names",
     "name_problems",
+    "query_problems",
     "specs_for",
+    "without_dynamic_references",
 ]
 
 Scope = Literal["global", "account", "region", "parent", "none"]
@@ -76,6 +78,9 @@ class NameSpec:
     bad_substrings: tuple[str, ...] = ()
     not_ip_address: bool = False
     scope: Scope = "region"
+    query_chars: tuple[str, str] | None = None
+    """Characters a name needs to be used unquoted where it is queried (Athena SQL), as
+    ``(class body, text)``: outside them the service accepts the name, so a warning."""
 
     @property
     def property_path(self) -> str:
@@ -92,6 +97,8 @@ _LETTERS_DIGITS_UDD = ("a-zA-Z0-9_.-", "letters, digits and _.-")
 _IAM = ("A-Za-z0-9_+=,.@-", "letters, digits and _+=,.@-")
 _IOT_THING = ("a-zA-Z0-9:_-", "letters, digits and :_-")
 _ATHENA = ("a-z0-9_", "lowercase letters, digits and '_'")
+# Glue's single-line string pattern: [\u0020-\uD7FF\uE000-\uFFFD\uD800\uDC00-\uDBFF\uDFFF\t]*
+_GLUE = ("\t\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff", "a single line of text")
 # Step Functions names: "must not contain white space, brackets < > { } [ ], wildcard
 # characters ? *, special characters \" # % \\ ^ | ~ ` $ & , ; : /, control characters"
 # (API reference, CreateStateMachine `name`).
@@ -167,12 +174,16 @@ NAME_SPECS: dict[str, tuple[NameSpec, ...]] = {
     "AWS::Athena::WorkGroup": _spec("Name", 128, 1, _LETTERS_DIGITS_UDD),
     # Named queries are identified by a generated id; their names may repeat.
     "AWS::Athena::NamedQuery": _spec("Name", 128, 1, scope="none"),
-    # Glue folds catalog names to lowercase, and Athena takes only lowercase letters,
-    # digits and '_' in database and table names (Athena User Guide, "Name databases,
-    # tables, and columns"): a hyphen must be quoted in every query and breaks DDL, a
-    # capital letter makes IAM policy ARNs miss the lowercase name Glue stores.
-    "AWS::Glue::Database": _spec(("DatabaseInput", "Name"), 255, 1, _ATHENA),
-    "AWS::Glue::Table": _spec(("TableInput", "Name"), 255, 1, _ATHENA, scope="parent"),
+    # Glue CreateDatabase / CreateTable (API reference, DatabaseInput/TableInput Name):
+    # 1-255 bytes of the single-line string pattern, so "log-database" is valid. Athena
+    # (User Guide, "Name databases, tables, and columns") wants lowercase letters, digits
+    # and '_': other names must be quoted in every query (backticks in DDL, double quotes
+    # in DML), and Glue folds capitals to lowercase, so IAM ARNs naming them miss: a
+    # warning (query_chars), not an error.
+    "AWS::Glue::Database": _spec(("DatabaseInput", "Name"), 255, 1, _GLUE, query_chars=_ATHENA),
+    "AWS::Glue::Table": _spec(
+        ("TableInput", "Name"), 255, 1, _GLUE, scope="parent", query_chars=_ATHENA
+    ),
     "AWS::Glue::Crawler": _spec("Name", 255),
     "AWS::Glue::Job": _spec("Name", 255),
     # CloudWatch Logs CreateLogGroup: [\.\-_/#A-Za-z0-9]+, 1-512.
@@ -297,7 +308,30 @@ def explicit_names(res: Resource, ctx: Context) -> Iterator[ExplicitName]:
             continue
         text = ctx.text(raw)
         if text is not None:
-            yield ExplicitName(spec, text)
+            yield ExplicitName(spec, without_dynamic_references(text))
+
+
+_DYNAMIC_REFERENCE = re.compile(r"\{\{resolve:[^{}]*\}\}")
+
+
+def without_dynamic_references(text: Text) -> Text:
+    """``text`` with each CloudFormation dynamic reference (``{{resolve:ssm:/name}}``,
+    ``{{resolve:secretsmanager:...}}``) as an unknown token: CloudFormation replaces it
+    with a value read at deploy time, so its own characters say nothing about the name."""
+    if not any(isinstance(p, str) and "{{resolve:" in p for p in text.parts):
+        return text
+    parts: list[str | Token] = []
+    for part in text.parts:
+        if not isinstance(part, str):
+            parts.append(part)
+            continue
+        last = 0
+        for m in _DYNAMIC_REFERENCE.finditer(part):
+            parts.append(part[last : m.start()])
+            parts.append(Token("Unknown", "dynamic reference " + m.group(0)))
+            last = m.end()
+        parts.append(part[last:])
+    return Text.of(*parts)
 
 
 @cache
@@ -378,6 +412,19 @@ def _describe(chars: list[str]) -> str:
 def name_problems(spec: NameSpec, value: NameValue) -> list[str]:
     """What the service would reject in ``value`` (empty: nothing certain)."""
     return _char_problems(spec, value) + _length_problems(spec, value) + _edge_problems(spec, value)
+
+
+def query_problems(spec: NameSpec, value: NameValue) -> list[str]:
+    """What a query language would need quoted in ``value`` (the service accepts it)."""
+    if spec.query_chars is None:
+        return []
+    chars, text = spec.query_chars
+    allowed = _char_class(chars)
+    known = [s for s in value.segments if s is not None]
+    bad = sorted({c for s in known for c in s if not allowed.fullmatch(c)})
+    if not bad:
+        return []
+    return [f"has characters Athena needs quoted: {_describe(bad)} (unquoted: {text})"]
 
 
 def _char_problems(spec: NameSpec, value: NameValue) -> list[str]:

@@ -25,6 +25,14 @@ _ARN_REGION = re.compile(r"arn:[^:\s\"']*:[^:\s\"']*:([a-z0-9-]+):")
 #    (com.amazonaws.us-east-1.s3). A bare region string ("us-east-1" as a value) is not
 #    flagged: properties that take a region on purpose (global table replicas) hold that.
 _AWS_HOST = re.compile(r"amazonaws|\.aws\b")
+# CDK's cross-region references (Stack(cross_region_references=True)): its export writer
+# and reader keep the values in SSM parameters under /cdk/exports/ of the *other* stack's
+# region, so their role names that region on purpose; the user writes none of it.
+_CDK_EXPORTS = re.compile(r":ssm:[a-z0-9-]+:[^:]*:parameter/cdk/exports/")
+_CDK_EXPORT_PROVIDERS = (
+    "Custom::CrossRegionExportWriterCustomResourceProvider",
+    "Custom::CrossRegionExportReaderCustomResourceProvider",
+)
 
 
 class NoHardcodedRegion(Rule):
@@ -40,7 +48,8 @@ class NoHardcodedRegion(Rule):
         "principal that never calls (seed 001 #8: the fix itself hard-codes "
         "'logs.us-east-1.amazonaws.com' and 'arn:aws:logs:us-east-1:...' in a key policy). "
         "A literal equal to the stack's own concrete region (env=Environment(region=...)) "
-        "is fine; a cross-region reference made on purpose deserves an acknowledgement."
+        "is fine; a cross-region reference made on purpose deserves an acknowledgement. CDK's "
+        "own cross-region references (their /cdk/exports/ SSM parameters) are not findings."
     )
     fix = (
         'In CDK: f"logs.{Aws.REGION}.amazonaws.com" or iam.ServicePrincipal("logs.amazonaws.com") '
@@ -52,9 +61,12 @@ class NoHardcodedRegion(Rule):
     def check_stack(self, ctx: Context) -> Iterator[Violation]:
         own = ctx.stack.region
         for res in ctx.stack.resources.values():
+            path = ctx.stack.construct_path(res.logical_id) or ""
+            if any(f"/{p}/" in f"{path}/" for p in _CDK_EXPORT_PROVIDERS):
+                continue
             seen: set[tuple[str, str]] = set()
             for leaf in leaves(res, ctx):
-                if leaf.is_number:
+                if leaf.is_number or _CDK_EXPORTS.search(leaf.rendered):
                     continue
                 for region, where in _regions(leaf):
                     if region == own or (leaf.path, region) in seen:

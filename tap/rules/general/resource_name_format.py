@@ -7,11 +7,17 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from tap.rules.base import Rule
-from tap.rules.common.names import NAME_SPECS, NameValue, explicit_names, name_problems
+from tap.rules.common.names import (
+    NAME_SPECS,
+    NameValue,
+    explicit_names,
+    name_problems,
+    query_problems,
+)
 
 if TYPE_CHECKING:
     from tap.rules.base import Context
-    from tap.rules.finding import Violation
+    from tap.rules.finding import Severity, Violation
     from tap.rules.model import Resource
 
 __all__ = ["NamesAcceptedByService"]
@@ -25,11 +31,13 @@ _FIXES = {
         "rule_name=f\"tap_ingest_{suffix.replace('-', '_')}\"."
     ),
     "AWS::Glue::Database": (
-        "In CDK: Glue/Athena database names take lowercase letters, digits and '_': "
+        "In CDK: Athena queries Glue names unquoted when they are lowercase letters, digits "
+        "and '_': "
         "name=f\"tap_analytics_{suffix.lower().replace('-', '_')}\"."
     ),
     "AWS::Glue::Table": (
-        "In CDK: Glue/Athena table names take lowercase letters, digits and '_': "
+        "In CDK: Athena queries Glue table names unquoted when they are lowercase letters, "
+        "digits and '_': "
         "name=f\"telemetry_raw_{suffix.lower().replace('-', '_')}\"."
     ),
 }
@@ -45,8 +53,8 @@ class NamesAcceptedByService(Rule):
     explanation = (
         "Why: the service rejects a name outside its character set or length at deploy "
         "time, after the stack is half created (seed 001 #5; seed 000 #3's IoT names): IoT "
-        "rule names take no '-', Glue/Athena database and table names must be lowercase "
-        "[a-z0-9_] or queries break, Lambda and IAM role names stop at 64 characters. The "
+        "rule names take no '-', Lambda and IAM role names stop at 64 characters. Glue "
+        "accepts database and table names Athena must quote ('-', capitals): a warning. The "
         "name is checked resolved, with the longest region name and a 12-digit account "
         "for ${AWS::Region} and ${AWS::AccountId}; other tokens are unknown, so only the "
         "literal characters around them are checked."
@@ -61,11 +69,17 @@ class NamesAcceptedByService(Rule):
 
     def check(self, res: Resource, ctx: Context) -> Iterator[Violation]:
         for name in explicit_names(res, ctx):
-            problems = name_problems(name.spec, NameValue.of(name.text))
+            value = NameValue.of(name.text)
+            problems = name_problems(name.spec, value)
+            severity: Severity = "error"
+            if not problems:
+                # Accepted by the service; a name Athena must quote is a warning.
+                problems, severity = query_problems(name.spec, value), "warning"
             if problems:
                 yield self.violation(
                     res,
                     name.property_path,
                     f"{name.spec.property_name} {str(name.text)!r} " + "; ".join(problems),
                     _FIXES.get(res.type),
+                    severity=severity,
                 )

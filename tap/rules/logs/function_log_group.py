@@ -9,7 +9,9 @@ Decision: custom-resource handlers (functions a ``Custom::*`` or
 CDK creates most of them itself (``Custom::S3AutoDeleteObjects``,
 ``Custom::S3BucketNotifications``, ``AwsCustomResource``, ``Provider``) as raw resources that
 take no log group, so the user has no practical fix; they run only during deployments and
-log a few lines each time.
+log a few lines each time. The provider framework's handlers (``custom_resources.Provider``,
+used by aws-cdk-lib's alpha modules for their internal resources) count too: the
+framework's function names them in its environment (``USER_ON_EVENT_FUNCTION_ARN``).
 """
 
 from __future__ import annotations
@@ -75,12 +77,35 @@ class FunctionLogGroup(Rule):
 
 
 def _custom_resource_handlers(ctx: Context) -> set[str]:
+    """Functions a custom resource invokes: its ``ServiceToken``'s function and, through
+    the provider framework (``custom_resources.Provider``, which aws-cdk-lib and its alpha
+    modules use for their own resources), the handlers whose ARNs that function carries in
+    its environment (``USER_ON_EVENT_FUNCTION_ARN``, ``USER_IS_COMPLETE_FUNCTION_ARN``)."""
     out: set[str] = set()
     for res in ctx.stack.resources.values():
         if res.type.startswith("Custom::") or res.type == "AWS::CloudFormation::CustomResource":
-            token = ctx.text(res.properties.get("ServiceToken"))
-            out.update(t.name for t in (token.tokens if token else ()) if t.kind == "GetAtt")
+            out.update(_function_refs(ctx, res.properties.get("ServiceToken")))
+    todo = list(out)
+    while todo:
+        fn = ctx.resource(todo.pop())
+        if fn is None or fn.type != "AWS::Lambda::Function":
+            continue
+        env = ctx.resolve(fn.properties.get("Environment"))
+        variables = env.get("Variables") if isinstance(env, dict) else None
+        if not isinstance(variables, dict):
+            continue
+        for name, value in variables.items():
+            if not (isinstance(name, str) and name.endswith("_FUNCTION_ARN")):
+                continue
+            for lid in _function_refs(ctx, value) - out:
+                out.add(lid)
+                todo.append(lid)
     return out
+
+
+def _function_refs(ctx: Context, value: object) -> set[str]:
+    token = ctx.text(value)
+    return {t.name for t in (token.tokens if token else ()) if t.kind in ("GetAtt", "Ref")}
 
 
 def _managed_lambda_groups(ctx: Context) -> set[str]:

@@ -1,4 +1,4 @@
-"""lambda-runtime: functions and layers on the target python3.12 or newer (TAP-LAMBDA-2)."""
+"""lambda-runtime: functions and layers on a runtime AWS supports (TAP-LAMBDA-2)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import datetime as dt
 from aws_cdk import aws_lambda as lambda_
 from conftest import of_class
 
-from tap.rules.awslambda.runtime import TARGET_PYTHON, runtime_problem
+from tap.rules.awslambda.runtime import HORIZON_DAYS, runtime_problem
+from tap.rules.engine import Options
 
 SLUG = "lambda-runtime"
 INLINE = lambda_.Code.from_inline("def handler(event, context):\n    return 0\n")
@@ -30,13 +31,31 @@ def test_python_3_9_function_is_a_finding(synth):
     assert "python3.9" in findings[0].message
 
 
-def test_python_3_11_is_older_than_the_target(synth):
-    findings = of_class(
-        synth(lambda s: _fn(s, "Prev", lambda_.Runtime.PYTHON_3_11), rules=(SLUG,)), SLUG
-    )
+def test_python_3_11_is_supported_and_not_a_finding(synth):
+    # GIVEN python3.11, which AWS supports until 2027-06-30 (issue 9: it was an error for
+    # being older than python3.12)
+    report = synth(lambda s: _fn(s, "Prev", lambda_.Runtime.PYTHON_3_11), rules=(SLUG,))
 
-    assert len(findings) == 1
-    assert "older than the target python3.12" in findings[0].message
+    assert of_class(report, SLUG) == []
+
+
+def test_python_3_11_older_than_a_configured_target_is_an_error(synth):
+    options = Options(rules=(SLUG,), settings={SLUG: {"target": {"python": "python3.12"}}})
+    report = synth(lambda s: _fn(s, "Prev", lambda_.Runtime.PYTHON_3_11), options=options)
+
+    (f,) = of_class(report, SLUG)
+    assert f.severity == "error"
+    assert "older than the target python3.12" in f.message
+
+
+def test_runtime_deprecated_within_the_horizon_is_a_warning(synth):
+    # GIVEN a horizon long enough to reach python3.12's deprecation (2028-10-31)
+    options = Options(rules=(SLUG,), settings={"TAP-LAMBDA-2": {"horizon_days": 3650}})
+    report = synth(lambda s: _fn(s, "Now", lambda_.Runtime.PYTHON_3_12), options=options)
+
+    (f,) = of_class(report, SLUG)
+    assert f.severity == "warning"
+    assert "python3.12 is deprecated on 2028-10-31" in f.message
 
 
 def test_layer_compatible_with_python_3_8_only_is_a_finding(tmp_path, synth):
@@ -65,7 +84,7 @@ def test_current_python_and_node_pass(synth, tmp_path):
     def build(stack):
         _fn(stack, "Py312", lambda_.Runtime.PYTHON_3_12)
         _fn(stack, "Py313", lambda_.Runtime.PYTHON_3_13)
-        _fn(stack, "Node22", lambda_.Runtime.NODEJS_22_X)
+        _fn(stack, "Node24", lambda_.Runtime.NODEJS_24_X)
         lambda_.LayerVersion(
             stack,
             "Layer",
@@ -76,8 +95,13 @@ def test_current_python_and_node_pass(synth, tmp_path):
     assert of_class(synth(build, rules=(SLUG,)), SLUG) == []
 
 
-def test_deprecation_dates_only_count_once_past():
-    assert TARGET_PYTHON == (3, 12)
-    assert runtime_problem("nodejs20.x", dt.date(2026, 4, 29)) is None
-    assert "deprecated since 2026-04-30" in runtime_problem("nodejs20.x", dt.date(2026, 5, 1))
+def test_deprecation_dates_come_from_the_published_schedule():
+    day = dt.date(2026, 4, 29)
+    assert HORIZON_DAYS == 90
+    assert runtime_problem("nodejs20.x", day, horizon_days=0) is None
+    assert runtime_problem("nodejs20.x", day)[0] == "warning"
+    severity, why = runtime_problem("nodejs20.x", dt.date(2026, 5, 1))
+    assert severity == "error" and "deprecated since 2026-04-30" in why
+    assert runtime_problem("python3.11", dt.date(2026, 11, 29)) is None
     assert runtime_problem("python3.14", dt.date(2026, 5, 1)) is None
+    assert runtime_problem("python3.99", dt.date(2026, 5, 1)) is None  # unknown: silent

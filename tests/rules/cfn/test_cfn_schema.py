@@ -151,3 +151,24 @@ def test_typed_constructs_and_deploy_time_values_pass(synth):
     report = synth(build, rules=RULES)
     assert of_class(report, "cfn-schema") == []
     assert report.resources >= 8
+
+
+def test_local_code_path_for_cloudformation_package_is_a_warning_not_an_error(synth):
+    # GIVEN issue 9: `Code: ./`, which `aws cloudformation package` replaces with the S3
+    # location it uploads to (cfn-lint only warns, W3002)
+    def build(stack):
+        fn = lambda_.Function(
+            stack,
+            "Packaged",
+            runtime=lambda_.Runtime.PYTHON_3_12,
+            handler="index.handler",
+            code=lambda_.Code.from_inline("def handler(event, context):\n    return 0\n"),
+        )
+        fn.node.default_child.add_property_override("Code", "./")
+
+    findings = [f for f in of_class(synth(build, rules=RULES), "cfn-schema")]
+
+    assert [(f.rule_id, f.severity, f.property_path) for f in findings] == [
+        ("TAP-CFN-1", "warning", "Properties/Code")
+    ]
+    assert "aws cloudformation package" in findings[0].message

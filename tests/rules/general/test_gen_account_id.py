@@ -180,3 +180,86 @@ def test_other_account_in_concrete_environment_is_still_an_error(synth):
     found = of_class(synth(build, rules=(SLUG,), env=env), SLUG)
 
     assert [PLACEHOLDER in f.message for f in found] == [True]
+
+
+# Issue 9, cause 4: which literal ids are mistakes, and which case the message names.
+OTHER = "270543918653"  # a realistic id of another account (not a placeholder)
+
+
+def test_cross_account_principals_are_not_findings(synth):
+    # GIVEN deliberate cross-account grants: an event bus open to another account, a role
+    # trusting another account's role, a key policy naming another account's root
+    from aws_cdk import aws_events as events
+
+    def build(stack):
+        bus = events.EventBus(stack, "Bus")
+        bus.grant_put_events_to(iam.AccountPrincipal(OTHER))
+        events.CfnEventBusPolicy(
+            stack,
+            "BusPolicy",
+            event_bus_name=bus.event_bus_name,
+            statement_id="partner",
+            statement={
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{OTHER}:root"},
+                "Action": "events:PutEvents",
+                "Resource": bus.event_bus_arn,
+            },
+        )
+        iam.Role(stack, "Deployer", assumed_by=iam.ArnPrincipal(f"arn:aws:iam::{OTHER}:role/ci"))
+        kms.Key(stack, "Key").grant_decrypt(iam.AccountPrincipal(OTHER))
+
+    assert of_class(synth(build, rules=(SLUG,)), SLUG) == []
+
+
+def test_serverless_application_repository_application_is_not_a_finding(synth):
+    from aws_cdk import aws_sam as sam
+
+    def build(stack):
+        sam.CfnApplication(
+            stack,
+            "Rotation",
+            location=sam.CfnApplication.ApplicationLocationProperty(
+                application_id="arn:aws:serverlessrepo:us-east-1:297356227824:applications/"
+                "SecretsManagerRDSPostgreSQLRotationSingleUser",
+                semantic_version="1.1.367",
+            ),
+        )
+
+    assert of_class(synth(build, rules=(SLUG,)), SLUG) == []
+
+
+def test_placeholder_principal_is_an_error_named_as_placeholder(synth):
+    def build(stack):
+        kms.Key(stack, "Key").grant_decrypt(iam.AccountPrincipal("111111111111"))
+
+    found = of_class(synth(build, rules=(SLUG,)), SLUG)
+
+    assert [(f.severity, "placeholder" in f.message) for f in found] == [("error", True)]
+
+
+def test_role_arn_handed_to_a_service_is_the_deploying_account_literal(synth):
+    # GIVEN a function on a role ARN written with a real-looking account: Lambda only
+    # accepts a role of its own account, so the literal is the deploying account's
+    def build(stack):
+        role = iam.Role.from_role_arn(stack, "Imported", f"arn:aws:iam::{OTHER}:role/lambda")
+        _function(stack, role=role)
+
+    found = of_class(synth(build, rules=(SLUG,)), SLUG)
+
+    assert [(f.severity, f.property_path) for f in found] == [("error", "Properties/Role")]
+    assert "deploying account" in found[0].message
+
+
+def test_undecidable_literal_account_is_a_warning(synth):
+    # GIVEN another account's id in an environment variable of an environment-agnostic
+    # stack: the template cannot tell whether it is the deploying account
+    def build(stack):
+        _function(stack, environment={"AUDIT_ACCOUNT": OTHER})
+
+    found = of_class(synth(build, rules=(SLUG,)), SLUG)
+
+    assert [(f.severity, f.property_path) for f in found] == [
+        ("warning", "Properties/Environment/Variables/AUDIT_ACCOUNT")
+    ]
+    assert "if it is the deploying account" in found[0].message

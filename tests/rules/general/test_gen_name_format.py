@@ -52,9 +52,9 @@ def test_iot_rule_name_with_hyphens_is_rejected(synth):
     assert "_" in f.fix
 
 
-def test_glue_names_athena_cannot_query_are_rejected(synth):
+def test_glue_names_athena_must_quote_are_warnings(synth):
     # GIVEN a database with capitals and a hyphen, and a table whose name takes the
-    # region (whose hyphens Athena cannot take unquoted)
+    # region (whose hyphens Athena cannot take unquoted): Glue accepts both (issue 9)
     def build(stack):
         glue.CfnDatabase(
             stack,
@@ -70,10 +70,12 @@ def test_glue_names_athena_cannot_query_are_rejected(synth):
             table_input=glue.CfnTable.TableInputProperty(name=f"telemetry_{Aws.REGION}"),
         )
 
-    found = {f.property_path: f.message for f in of_class(synth(build, rules=(SLUG,)), SLUG)}
+    findings = of_class(synth(build, rules=(SLUG,)), SLUG)
+    found = {f.property_path: f.message for f in findings}
 
+    assert {f.severity for f in findings} == {"warning"}
     assert set(found) == {"Properties/DatabaseInput/Name", "Properties/TableInput/Name"}
-    assert "'-', 'A', 'T'" in found["Properties/DatabaseInput/Name"]
+    assert "Athena needs quoted: '-', 'A', 'T'" in found["Properties/DatabaseInput/Name"]
     assert "'-'" in found["Properties/TableInput/Name"]
 
 
@@ -145,3 +147,42 @@ def test_valid_names_pass(synth):
         )
 
     assert of_class(synth(build, rules=(SLUG,)), SLUG) == []
+
+
+def test_valid_glue_database_name_with_a_hyphen_is_not_an_error(synth):
+    # GIVEN issue 9's "log-database": valid for Glue, quoted in Athena queries
+    def build(stack):
+        glue.CfnDatabase(
+            stack,
+            "Logs",
+            catalog_id=Aws.ACCOUNT_ID,
+            database_input=glue.CfnDatabase.DatabaseInputProperty(name="log-database"),
+        )
+
+    findings = of_class(synth(build, rules=(SLUG,)), SLUG)
+
+    assert [(f.severity, f.property_path) for f in findings] == [
+        ("warning", "Properties/DatabaseInput/Name")
+    ]
+
+
+def test_dynamic_reference_names_are_not_checked_as_literals(synth):
+    # GIVEN names read from SSM at deploy time: "{{resolve:ssm:...}}" is replaced by
+    # CloudFormation, its braces and colons are not the name's characters
+    from aws_cdk import aws_sqs as sqs
+
+    def build(stack):
+        sqs.CfnQueue(stack, "Queue", queue_name="{{resolve:ssm:/app/queue-name}}")
+        glue.CfnDatabase(
+            stack,
+            "Database",
+            catalog_id=Aws.ACCOUNT_ID,
+            database_input=glue.CfnDatabase.DatabaseInputProperty(
+                name="{{resolve:ssm:/app/database}}"
+            ),
+        )
+
+    report = synth(build, rules=(SLUG, "environment-suffix"))
+
+    assert of_class(report, SLUG) == []
+    assert of_class(report, "environment-suffix") == []

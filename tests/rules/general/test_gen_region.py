@@ -98,3 +98,37 @@ def test_region_tokens_and_bare_region_values_are_not_findings(synth):
         fn.grant_invoke(iam.ServicePrincipal("events.amazonaws.com"))
 
     assert of_class(synth(build, rules=(SLUG,)), SLUG) == []
+
+
+def test_cdk_cross_region_reference_role_is_not_a_finding(tmp_path):
+    # GIVEN issue 9: Stack(cross_region_references=True); CDK's export writer role names
+    # the consumer's region (its /cdk/exports/ SSM parameters) in the producer stack
+    from aws_cdk import aws_sqs as sqs
+    from aws_cdk import aws_ssm as ssm
+
+    from tap.rules.engine import Options, evaluate
+    from tap.rules.model import load_path
+
+    app = cdk.App(outdir=str(tmp_path / "cdk.out"))
+    account = "270543918653"
+    producer = cdk.Stack(
+        app,
+        "Producer",
+        env=cdk.Environment(account=account, region="us-east-1"),
+        cross_region_references=True,
+    )
+    queue = sqs.Queue(producer, "Queue")
+    consumer = cdk.Stack(
+        app,
+        "Consumer",
+        env=cdk.Environment(account=account, region="eu-west-1"),
+        cross_region_references=True,
+    )
+    ssm.StringParameter(consumer, "QueueArn", string_value=queue.queue_arn)
+    app.synth()
+
+    report = evaluate(load_path(tmp_path / "cdk.out"), Options(rules=(SLUG,)))
+
+    assert not report.rule_errors
+    assert "Producer" in report.stacks
+    assert [f for f in report.active if f.slug == SLUG] == []

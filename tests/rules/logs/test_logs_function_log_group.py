@@ -71,3 +71,33 @@ def test_cdk_custom_resource_handlers_are_not_flagged(synth):
 
     report = synth(build)
     assert of_class(report, SLUG) == []
+
+
+def test_provider_framework_handlers_are_not_flagged(synth):
+    # GIVEN issue 9: a custom resource behind custom_resources.Provider (as aws-cdk-lib's
+    # alpha modules build their internal resources). The framework's function takes a log
+    # group; the handler it invokes is named only in the framework's environment.
+    from aws_cdk import custom_resources as cr
+
+    def build(stack):
+        group = logs.LogGroup(stack, "FrameworkLogs", retention=logs.RetentionDays.ONE_WEEK)
+        handler = _function(stack, "OnEvent", log_group=group)
+        provider = cr.Provider(stack, "Provider", on_event_handler=handler, log_group=group)
+        cdk.CustomResource(stack, "Thing", service_token=provider.service_token)
+        _function(stack, "Orphan", function_name="tap-orphan-dev")
+
+    findings = of_class(synth(build), SLUG)
+
+    # THEN only the function no custom resource invokes is reported
+    assert [f.logical_id.startswith("Orphan") for f in findings] == [True]
+
+
+def test_provider_framework_handler_without_log_group_is_not_flagged(synth):
+    from aws_cdk import custom_resources as cr
+
+    def build(stack):
+        handler = _function(stack, "OnEvent")
+        provider = cr.Provider(stack, "Provider", on_event_handler=handler)
+        cdk.CustomResource(stack, "Thing", service_token=provider.service_token)
+
+    assert of_class(synth(build), SLUG) == []
