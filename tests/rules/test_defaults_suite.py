@@ -71,11 +71,7 @@ TRUE_EPHEMERAL: dict[tuple[str, str, str], str] = {
 
 # False alarms fixed on another branch of issue 9: tolerated (not required) until merged.
 # Remove an entry once its fix is in: the suite then forbids the finding again.
-PENDING_FIXES: dict[tuple[str, str, str], str] = {
-    ("TAP-GEN-4", "AnalyticsDb", "Properties/DatabaseInput/Name"): (
-        "issue 9 cause 6: 'log-database' is a valid Glue database name (precision-rules)"
-    ),
-}
+PENDING_FIXES: dict[tuple[str, str, str], str] = {}
 
 # The SDK services each user function's own handler module reaches (one shared folder).
 USER_FUNCTIONS = {
