@@ -25,11 +25,21 @@ if TYPE_CHECKING:
     from tap.rules.model import Resource
 
 
+# Actions a service accepts in its own resource policies that the IAM dataset (the Service
+# Authorization Reference) does not list. Each entry names where the service itself writes
+# the action: a policy the service generates is not a mistake of the user's.
+SERVICE_ACCEPTED_ACTIONS: dict[str, str] = {
+    # Amazon SNS's default topic access policy (Id "__default_policy_ID", written by SNS on
+    # every new topic and copied by AWS Solutions Constructs' default topic policy).
+    "sns:receive": "Amazon SNS's default topic access policy",
+}
+
+
 @lru_cache(maxsize=8192)
 def action_problem(action: str) -> str | None:
     """Why an IAM action (wildcards allowed) names nothing, or ``None`` (cached: the
     dataset is fixed for the process, and stacks repeat the same actions)."""
-    if action == "*":
+    if action == "*" or action.lower() in SERVICE_ACCEPTED_ACTIONS:
         return None
     prefix, sep, name = action.partition(":")
     if not sep or not name:

@@ -6,6 +6,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kinesis as kinesis
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
 from conftest import of_class
 
 from tap.rules.iam.unknown_reference import action_problem
@@ -108,3 +109,28 @@ def test_real_actions_and_managed_policies_pass(synth):
         role.add_to_policy(iam.PolicyStatement(actions=["s3:Get*"], resources=["*"]))
 
     assert of_class(synth(build, rules=(SLUG,)), SLUG) == []
+
+
+def test_iam_unknown_reference_accepts_the_actions_of_snss_own_default_topic_policy(synth):
+    # GIVEN a topic policy as AWS Solutions Constructs write it: SNS's default statement,
+    # which lists SNS:Receive (not in the Service Authorization Reference), and a typo
+    def build(stack):
+        topic = sns.Topic(stack, "Topic")
+        topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                actions=["SNS:Publish", "SNS:Receive", "SNS:Subscribe"],
+                resources=[topic.topic_arn],
+                principals=[iam.AccountRootPrincipal()],
+            )
+        )
+        topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                actions=["SNS:Recieve"],
+                resources=[topic.topic_arn],
+                principals=[iam.AccountRootPrincipal()],
+            )
+        )
+
+    # WHEN the pack checks it THEN only the typo is a finding
+    findings = of_class(synth(build, rules=(SLUG,)), SLUG)
+    assert [f.message for f in findings] == ["IAM action 'SNS:Recieve' is not a SNS action"]
