@@ -27,8 +27,10 @@ class PartialBatchResponse(Rule):
         "the batch is retried (and processed twice); on SQS every message of the batch returns "
         "to the queue. With it, the function returns the failed item ids and only those are "
         "retried (seeds 004 #9, 003). For SQS sources this is the only setting of the class: "
-        "retries, age and the dead-letter queue belong to the queue's redrive policy. A "
-        "mapping with BatchSize 1 is not flagged: its batch is the one record, so failing "
+        "retries, age and the dead-letter queue belong to the queue's redrive policy; and it is "
+        "a warning there, not an error: the failed batch is redelivered rather than blocking "
+        "a shard, and a function that processes its batch idempotently is correct without it "
+        "(many public apps do so). A mapping with BatchSize 1 is not flagged: its batch is the one record, so failing "
         "it is already reporting that record."
     )
     fix = (
@@ -57,4 +59,6 @@ class PartialBatchResponse(Rule):
                 "Properties/FunctionResponseTypes",
                 f"{kind} event source mapping without ReportBatchItemFailures "
                 f"(FunctionResponseTypes: {types}): one failed record fails the whole batch",
+                # SQS redelivers the batch (no shard is blocked): an opinion, not a failure.
+                severity="warning" if kind == "sqs" else None,
             )
