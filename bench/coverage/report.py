@@ -88,7 +88,8 @@ def markdown(data: dict[str, Any], *, detail: bool = True) -> str:
         f"{s['cases']} failure cases over {s['classes']} classes (`bench/coverage/cases.py`, "
         "Part 2's in `bench/coverage/part2/`); cell = cases caught / cases. A tool catches a "
         "case with a finding on an offending resource of the bad stack that the good stack "
-        "(the fix) does not also draw. A class widened by Part 2 has rows in both parts.",
+        "(the fix) does not also draw on its offending resources. A class widened by Part 2 "
+        "has rows in both parts.",
         "",
     ]
     lines += _part_tables(s, tools, peers) if parts else _class_table(s, tools, "total")
