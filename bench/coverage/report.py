@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["LABELS", "PEERS", "SYNTH_ERROR", "TOOLS", "markdown"]
+__all__ = ["LABELS", "PARTS", "PEERS", "SYNTH_ERROR", "TOOLS", "markdown"]
 
 TOOLS = ("tap", "cdk", "cdk-nag", "cfn-lint", "checkov")
 PEERS = ("cdk", "cdk-nag", "cfn-lint", "checkov")
@@ -25,26 +25,75 @@ def _cell(row: dict[str, Any], tool: str) -> str:
     return "✓ " + ", ".join(v) if v else "·"
 
 
+PARTS = {
+    1: "Part 1: the seeds' classes",
+    2: "Part 2: deploy-time failures that CDK users reported",
+}
+
+
+def _pct(k: int, n: int) -> str:
+    return f"{k / n:.0%}" if n else "–"
+
+
+def _class_table(part: dict[str, Any], tools: list[str], label: str) -> list[str]:
+    """One part's per-class rows and its subtotal."""
+    lines = [
+        "| class | cases | " + " | ".join(LABELS[t] for t in tools) + " | all peers |",
+        "|---|---:|" + "---:|" * (len(tools) + 1),
+    ]
+    for slug, c in part["by_class"].items():
+        cells = " | ".join(f"{c[t]}/{c['cases']}" for t in tools)
+        lines.append(f"| `{slug}` | {c['cases']} | {cells} | {c['peers']}/{c['cases']} |")
+    n = part["cases"]
+    cells = " | ".join(f"**{part['caught'][t]}/{n}**" for t in tools)
+    lines.append(f"| **{label}** | {n} | {cells} | **{part['all_peers_caught']}/{n}** |")
+    return lines
+
+
+def _part_tables(s: dict[str, Any], tools: list[str], peers: list[str]) -> list[str]:
+    """Part 1's and Part 2's per-class rows with their subtotals, then each part's share."""
+    lines: list[str] = []
+    for key, part in s["parts"].items():
+        lines += [
+            f"**{PARTS.get(int(key), f'Part {key}')}** "
+            f"({part['cases']} cases, {part['classes']} classes)",
+            "",
+            *_class_table(part, tools, f"Part {key} subtotal"),
+            "",
+        ]
+    lines += [
+        "**Share of cases caught**, by part (all peers: a case caught by at least one of "
+        + ", ".join(LABELS[p] for p in peers)
+        + "):",
+        "",
+        "| cases | n | " + " | ".join(LABELS[t] for t in tools) + " | all peers |",
+        "|---|---:|" + "---:|" * (len(tools) + 1),
+    ]
+    for key, part in [*s["parts"].items(), ("all", s)]:
+        m = part["cases"]
+        label = "**all**" if key == "all" else f"Part {key}"
+        cells = " | ".join(f"{part['caught'][t]} ({_pct(part['caught'][t], m)})" for t in tools)
+        together = part["all_peers_caught"]
+        lines.append(f"| {label} | {m} | {cells} | {together} ({_pct(together, m)}) |")
+    return lines
+
+
 def markdown(data: dict[str, Any], *, detail: bool = True) -> str:
     s = data["summary"]
     tools = [t for t in TOOLS if t in s["caught"]]
     peers = s["peers"]
     missing = [t for t in TOOLS if t not in tools]
-    head = "| class | cases | " + " | ".join(LABELS[t] for t in tools) + " | all peers |"
+    parts: dict[str, Any] = s.get("parts") or {}
     lines = [
-        f"{s['cases']} failure cases over {s['classes']} classes (`bench/coverage/cases.py`); "
-        "cell = cases caught / cases. A tool catches a case with a finding on an offending "
-        "resource of the bad stack that the good stack (the fix) does not also draw.",
+        f"{s['cases']} failure cases over {s['classes']} classes (`bench/coverage/cases.py`, "
+        "Part 2's in `bench/coverage/part2/`); cell = cases caught / cases. A tool catches a "
+        "case with a finding on an offending resource of the bad stack that the good stack "
+        "(the fix) does not also draw on its offending resources. A class widened by Part 2 "
+        "has rows in both parts.",
         "",
-        head,
-        "|---|---:|" + "---:|" * (len(tools) + 1),
     ]
-    for slug, c in s["by_class"].items():
-        cells = " | ".join(f"{c[t]}/{c['cases']}" for t in tools)
-        lines.append(f"| `{slug}` | {c['cases']} | {cells} | {c['peers']}/{c['cases']} |")
+    lines += _part_tables(s, tools, peers) if parts else _class_table(s, tools, "total")
     n = s["cases"]
-    cells = " | ".join(f"**{s['caught'][t]}/{n}**" for t in tools)
-    lines.append(f"| **total** | {n} | {cells} | **{s['all_peers_caught']}/{n}** |")
     best = [p for p in peers if s["caught"][p] == s["best_peer_caught"]]
     together = ", ".join(LABELS[p] for p in peers)
     lines += [
@@ -93,12 +142,12 @@ def markdown(data: dict[str, Any], *, detail: bool = True) -> str:
         lines += [
             "<details><summary>Per case: the check ids that caught it</summary>",
             "",
-            "| case | class | seed | " + " | ".join(LABELS[t] for t in tools) + " |",
-            "|---|---|---|" + "---|" * len(tools),
+            "| case | part | class | seed | " + " | ".join(LABELS[t] for t in tools) + " |",
+            "|---|---|---|---|" + "---|" * len(tools),
         ]
         for row in data["cases"]:
             lines.append(
-                f"| `{row['case']}` | `{row['class']}` | {row['seed']} | "
+                f"| `{row['case']}` | {row.get('part', 1)} | `{row['class']}` | {row['seed']} | "
                 + " | ".join(_cell(row, t) for t in tools)
                 + " |"
             )

@@ -1,7 +1,8 @@
 """End to end: the tap pack on the seed reproductions of ``bench/coverage/cases.py``.
 
-Every RULES-SPEC class has at least one case: a bad stack reproducing a documented failure
-and a good stack with its fix. GIVEN all of them synthesized into one cloud assembly (once
+Every RULES-SPEC class, Part 1 and Part 2 (``FAILURE_CLASSES``), has at least one case: a bad
+stack reproducing a documented failure and a good stack with its fix (Part 2's cases live in
+``bench/coverage/part2/``). GIVEN all of them synthesized into one cloud assembly (once
 for this module) WHEN the tap engine evaluates it THEN each bad stack draws a finding of its
 case's class on the resource at fault, and the good stacks draw none at all (no false alarm
 on a correct stack). ``make coverage`` compares the same cases against cdk-nag, cfn-lint,
@@ -19,7 +20,9 @@ from pathlib import Path
 import pytest
 
 from bench.coverage.cases import CASES, Case, relative_path
+from bench.coverage.part2 import PART2_CASES
 from bench.coverage.run import Synthesized, synthesize
+from tap.rules.base import FAILURE_CLASSES
 from tap.rules.engine import evaluate
 from tap.rules.finding import Finding
 from tap.rules.model import load_path
@@ -60,6 +63,24 @@ def test_the_catalogue_covers_every_class_of_the_spec():
     slugs = {rule.slug for rule in select_rules(None)}
     assert {c.slug for c in CASES} == slugs
     assert len({c.id for c in CASES}) == len(CASES)
+
+
+def test_every_failure_class_has_a_case():
+    # Parts 1 and 2 of RULES-SPEC: all 37 slugs, whether or not a rule covers them yet
+    missing = sorted(set(FAILURE_CLASSES) - {c.slug for c in CASES})
+
+    assert missing == [], f"failure classes without a coverage case: {missing}"
+    assert {c.slug for c in CASES} <= set(FAILURE_CLASSES)
+
+
+def test_part2_cases_are_in_the_catalogue_with_the_widened_seed_classes():
+    ids = {c.id for c in CASES}
+
+    assert PART2_CASES, "bench/coverage/part2/ holds no case"
+    assert {c.id for c in PART2_CASES} <= ids
+    # RULES-SPEC Part 2 widens three seed classes: each has a Part 2 case of its own
+    widened = {"kms-service-access", "removal-policy", "resource-name-format"}
+    assert widened <= {c.slug for c in PART2_CASES}
 
 
 @pytest.mark.parametrize("case", TEMPLATE_CASES, ids=_id)
