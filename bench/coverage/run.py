@@ -54,7 +54,7 @@ if __name__ == "__main__":
     os.environ.pop("CDK_VALIDATION", None)
 
 from bench.coverage.cases import CASES, Case, apply_environment, relative_path  # noqa: E402
-from bench.coverage.part2 import PART2_CASES  # noqa: E402
+from bench.coverage.cases import PART2_CASES  # noqa: E402
 from bench.coverage.report import PEERS, SYNTH_ERROR, TOOLS, markdown  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"

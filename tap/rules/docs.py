@@ -86,7 +86,8 @@ def _table(rules: tuple[type[Rule], ...]) -> list[str]:
 
 
 def _section(r: type[Rule]) -> list[str]:
-    compliant = (r.__doc__ or "").strip().splitlines()[0]
+    # The docstring's first paragraph states the compliant state (it may wrap over lines).
+    compliant = " ".join((r.__doc__ or "").strip().split("\n\n", 1)[0].split())
     lines = [
         f'<a id="{r.help_anchor()}"></a>',
         "",

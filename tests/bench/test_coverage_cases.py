@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from bench.coverage.cases import CASES, Case, relative_path
-from bench.coverage.part2 import PART2_CASES
+from bench.coverage.cases import PART2_CASES
 from bench.coverage.run import Synthesized, synthesize
 from tap.rules.base import FAILURE_CLASSES
 from tap.rules.engine import evaluate

@@ -67,5 +67,5 @@ class PublishedTopicsAvoidManagedKeys(Rule):
                     res,
                     "Properties/KmsMasterKeyId",
                     f"encrypted with the AWS managed key {rendered.rsplit(':', 1)[-1]}, which "
-                    f"no service can be allowed to use; published to by {detail}",
+                    f"whose key policy cannot grant other services; published to by {detail}",
                 )

@@ -51,7 +51,9 @@ class AclWritersHaveAclsEnabled(Rule):
     fix = (
         "In CDK: s3.Bucket(..., object_ownership=s3.ObjectOwnership.OBJECT_WRITER) (or "
         "BUCKET_OWNER_PREFERRED) on the bucket that receives ACL writes; for server access logs "
-        "pass it as server_access_logs_bucket= so CDK adds the logging.s3.amazonaws.com policy."
+        "pass it as server_access_logs_bucket= so CDK adds the logging.s3.amazonaws.com bucket "
+        "policy (with the feature flag @aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy, which "
+        "`cdk init` sets for new apps; without it CDK falls back to the ACL)."
     )
     resource_types = ("AWS::S3::Bucket", "AWS::CloudFront::Distribution")
 

@@ -3,8 +3,9 @@ function its event source mapping invokes.
 
 Lambda validates it when the mapping is created. The function is followed through aliases
 and versions of the stack; a queue or function outside the stack, or a timeout that is a
-token, stays silent. AWS's recommendation of six times the function timeout is not checked
-here: a class's rules share its level (error) and a recommendation is not a deploy failure.
+token, stays silent. Below AWS's recommendation (six times the function timeout, plus the
+mapping's batching window) the finding is a warning: the mapping deploys, but a throttled
+or retried invocation may see its messages delivered again while it still runs.
 """
 
 from __future__ import annotations
@@ -66,11 +67,13 @@ class QueueOutlastsFunction(Rule):
         "timeout: 30 seconds is less than Function timeout: 60 seconds' (AWS Lambda Developer "
         "Guide, 'Creating and configuring an Amazon SQS event source mapping': 'Lambda "
         "validates this requirement when you create or update an event source mapping'). It "
-        "recommends six times the function timeout."
+        "recommends at least six times the function timeout plus the mapping's "
+        "MaximumBatchingWindowInSeconds, so that retries of a throttled batch are not "
+        "delivered again while it is processed: below that the finding is a warning."
     )
     fix = (
-        "In CDK: sqs.Queue(..., visibility_timeout=Duration.seconds(6 * <function timeout>)), "
-        "or shorten the function's timeout=."
+        "In CDK: sqs.Queue(..., visibility_timeout=Duration.seconds(6 * <function timeout> + "
+        "<max_batching_window>)), or shorten the function's timeout=."
     )
     resource_types = ("AWS::Lambda::EventSourceMapping",)
 
@@ -83,11 +86,27 @@ class QueueOutlastsFunction(Rule):
             ctx, queue.properties.get("VisibilityTimeout"), DEFAULT_VISIBILITY_TIMEOUT
         )
         timeout = seconds(ctx, fn.properties.get("Timeout"), DEFAULT_FUNCTION_TIMEOUT)
-        if visibility is None or timeout is None or timeout <= visibility:
+        if visibility is None or timeout is None:
             return
-        yield self.violation(
-            res,
-            "Properties/EventSourceArn",
-            f"queue {queue.logical_id}'s visibility timeout ({visibility} s) is shorter than "
-            f"function {fn.logical_id}'s timeout ({timeout} s): Lambda refuses the mapping",
-        )
+        if timeout > visibility:
+            yield self.violation(
+                res,
+                "Properties/EventSourceArn",
+                f"queue {queue.logical_id}'s visibility timeout ({visibility} s) is shorter than "
+                f"function {fn.logical_id}'s timeout ({timeout} s): Lambda refuses the mapping",
+            )
+            return
+        window = seconds(ctx, res.properties.get("MaximumBatchingWindowInSeconds"), 0)
+        if window is None:
+            return  # known only at deploy time
+        recommended = 6 * timeout + window
+        if visibility < recommended:
+            yield self.violation(
+                res,
+                "Properties/EventSourceArn",
+                f"queue {queue.logical_id}'s visibility timeout ({visibility} s) is below AWS's "
+                f"recommended 6 x function {fn.logical_id}'s timeout ({timeout} s) + batching "
+                f"window ({window} s) = {recommended} s: a retried batch may be delivered again "
+                "while it runs",
+                severity="warning",
+            )

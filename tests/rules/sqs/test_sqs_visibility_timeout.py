@@ -33,8 +33,8 @@ def test_sqs_visibility_timeout_default_queue_and_a_minute_function_is_a_finding
         SLUG,
     )
 
-    assert [(f.rule_id, f.property_path) for f in findings] == [
-        ("TAP-SQS-1", "Properties/EventSourceArn")
+    assert [(f.rule_id, f.property_path, f.severity) for f in findings] == [
+        ("TAP-SQS-1", "Properties/EventSourceArn", "error")
     ]
     assert "(30 s)" in findings[0].message and "(60 s)" in findings[0].message
 
@@ -63,3 +63,16 @@ def test_sqs_visibility_timeout_cdk_defaults_pass(synth):
         of_class(synth(lambda st: _consumer(st, sqs.Queue(st, "Jobs"), None), rules=(SLUG,)), SLUG)
         == []
     )
+
+
+def test_sqs_visibility_timeout_below_six_times_the_function_timeout_is_a_warning(synth):
+    # GIVEN a queue that outlasts the function (the mapping deploys) but by less than 6x
+    def build(stack):
+        queue = sqs.Queue(stack, "Jobs", visibility_timeout=Duration.minutes(2))
+        _consumer(stack, queue, Duration.minutes(1))
+
+    findings = of_class(synth(build, rules=(SLUG,)), SLUG)
+
+    # THEN a warning (it never fails synth) with AWS's recommended figure
+    assert [(f.rule_id, f.severity) for f in findings] == [("TAP-SQS-1", "warning")]
+    assert "recommended" in findings[0].message and "= 360 s" in findings[0].message
