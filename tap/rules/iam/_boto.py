@@ -147,8 +147,20 @@ def _operations(service: str) -> dict[str, str]:
 def iam_prefix(service: str) -> str:
     if service in PREFIX_OVERRIDES:
         return PREFIX_OVERRIDES[service]
+    stored = _prefix_cache().get(service)
+    if isinstance(stored, str):
+        return stored  # kept on disk: no botocore session import (see common/cache.py)
     meta = _session().get_service_model(service).metadata
-    return str(meta.get("signingName") or meta.get("endpointPrefix") or service)
+    prefix = str(meta.get("signingName") or meta.get("endpointPrefix") or service)
+    _prefix_cache().put(service, prefix)
+    return prefix
+
+
+@cache
+def _prefix_cache() -> Any:
+    from tap.rules.common.cache import DiskCache, dist_version
+
+    return DiskCache("iam-prefix", f"botocore {dist_version('botocore')}")
 
 
 def client_operation(service: str, method: str) -> str | None:

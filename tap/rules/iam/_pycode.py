@@ -22,9 +22,12 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+from tap import __version__ as tap_version
+from tap.rules.common.cache import DiskCache, dist_version, source_digest
 from tap.rules.iam import _boto
 
 __all__ = ["SdkCall", "find_sdk_calls", "find_sdk_calls_in_sources"]
@@ -731,11 +734,46 @@ def find_sdk_calls_in_sources(sources: dict[str, str]) -> list[SdkCall]:
     key = _digest(sources)
     found = _ANALYSES.get(key)
     if found is None:
+        found = _from_disk(key.hex())
+    if found is None:
         found = tuple(_analyse(sources))
+        _disk().put(
+            key.hex(), [[c.file, c.line, c.service, c.method, list(c.operations)] for c in found]
+        )
         if len(_ANALYSES) >= _MAX_ANALYSES:
             _ANALYSES.clear()
         _ANALYSES[key] = found
     return list(found)
+
+
+# On disk too (:mod:`tap.rules.common.cache`), keyed by the same digest, so a later process
+# neither parses the code nor imports botocore's session (~0.15 s + ~0.2 s cold, see
+# docs/benchmarks.md "Start-up"). The version key holds this module's and _boto's source and
+# the SDK versions whose models map calls to operations.
+@cache
+def _disk() -> DiskCache:
+    version = "|".join(
+        (
+            f"tap {tap_version}",
+            source_digest("tap.rules.iam._pycode", "tap.rules.iam._boto"),
+            f"botocore {dist_version('botocore')}",
+            f"boto3 {dist_version('boto3')}",
+        )
+    )
+    return DiskCache("pycode", version)
+
+
+def _from_disk(key: str) -> tuple[SdkCall, ...] | None:
+    stored = _disk().get(key)
+    if not isinstance(stored, list):
+        return None
+    try:
+        return tuple(
+            SdkCall(str(f), int(line), str(svc), str(m), tuple(map(str, ops)))
+            for f, line, svc, m, ops in stored
+        )
+    except (TypeError, ValueError):  # a corrupt entry: analyse again
+        return None
 
 
 def _analyse(sources: dict[str, str]) -> list[SdkCall]:

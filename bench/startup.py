@@ -1,0 +1,125 @@
+"""Start-up: ``python -m tap.rules check`` against cfn-lint, both cold processes.
+
+Input: TapStack-dev's template (the assembly ``bench/run.py`` synthesizes), and the whole
+``cdk.out`` for the CLI. Each process is timed from spawn to exit; the runs of the tools are
+interleaved (tap, tap, cfn-lint, tap, ...) so that load from other processes hits all of them
+alike, and the ratio is taken between medians (and between bests) of one run.
+
+Modes of tap's on-disk cache (``tap/rules/common/cache.py``):
+
+- **cold cache**: a fresh, empty cache folder for every run (what a first run, a CI job
+  without a saved cache, or ``--no-cache`` costs: cfn-lint, botocore and sqlglot imported);
+- **warm cache**: the cache filled by an earlier run on the same template (a pre-commit
+  hook or an editor re-running after an edit elsewhere).
+
+Bytecode: both tools run from compiled ``.pyc`` as installed packages do (cfn-lint's are in
+site-packages; tap's go to a private ``PYTHONPYCACHEPREFIX``, written by an untimed first
+run), so neither pays for compiling its own source.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+
+__all__ = ["run"]
+
+
+def _timed(cmd: list[str], env: dict[str, str]) -> float:
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - t0
+    if proc.returncode not in (0, 1, 2, 4, 6, 8, 10, 12, 14) or "Traceback" in proc.stderr:
+        raise RuntimeError(f"{cmd[:3]} exited {proc.returncode}: {proc.stderr[-2000:]}")
+    return elapsed
+
+
+def _stats(times: list[float]) -> dict[str, float]:
+    return {"best_s": round(min(times), 3), "median_s": round(statistics.median(times), 3)}
+
+
+def run(assembly: Path, runs: int = 7) -> dict:
+    """Time ``runs`` cold processes of each tool on ``assembly``'s TapStack-dev template."""
+    template = assembly / "TapStack-dev.template.json"
+    work = Path(tempfile.mkdtemp(prefix="tap-startup-"))
+    try:
+        base = {k: v for k, v in os.environ.items() if not k.startswith("TAP_RULES_")}
+        base.pop("PYTHONDONTWRITEBYTECODE", None)
+        base["PYTHONPYCACHEPREFIX"] = str(work / "pyc")
+        warm = {**base, "TAP_RULES_CACHE_DIR": str(work / "warm")}
+        tap = [PY, "-m", "tap.rules", "check", "--format", "json"]
+        lint = [str(Path(PY).parent / "cfn-lint"), "--", str(template)]
+        _timed([*tap, str(template)], warm)  # writes tap's .pyc and fills the warm cache
+        _timed([*tap, str(assembly)], warm)
+        _timed(lint, base)
+        times: dict[str, list[float]] = {
+            k: [] for k in ("cold", "warm", "warm_assembly", "no_cache", "cfn_lint")
+        }
+        for i in range(runs):
+            cold = {**base, "TAP_RULES_CACHE_DIR": str(work / f"cold-{i}")}
+            off = {**base, "TAP_RULES_NO_CACHE": "1"}
+            times["cold"].append(_timed([*tap, str(template)], cold))
+            times["warm"].append(_timed([*tap, str(template)], warm))
+            times["cfn_lint"].append(_timed(lint, base))
+            times["warm_assembly"].append(_timed([*tap, str(assembly)], warm))
+            times["no_cache"].append(_timed([*tap, str(template)], off))
+        stats = {k: _stats(v) for k, v in times.items()}
+        lint_med, lint_best = stats["cfn_lint"]["median_s"], stats["cfn_lint"]["best_s"]
+        for k in ("cold", "warm", "warm_assembly", "no_cache"):
+            stats[k]["vs_cfn_lint_median"] = round(stats[k]["median_s"] / lint_med, 4)
+            stats[k]["vs_cfn_lint_best"] = round(stats[k]["best_s"] / lint_best, 4)
+        return {"template": template.name, "runs": runs, **stats}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def markdown(s: dict) -> list[str]:
+    """Section 5 of docs/benchmarks.md."""
+    rows = [
+        ("tap CLI, warm cache, template", "warm"),
+        ("tap CLI, warm cache, whole cdk.out", "warm_assembly"),
+        ("tap CLI, cold cache (first run)", "cold"),
+        ("tap CLI, `TAP_RULES_NO_CACHE=1`", "no_cache"),
+    ]
+    lines = [
+        "### 5. Start-up: `python -m tap.rules check` against cfn-lint, cold processes",
+        "",
+        f"{s['runs']} interleaved runs of each on `{s['template']}` (`bench/startup.py`); "
+        f"cfn-lint: median {s['cfn_lint']['median_s']:.2f} s, best "
+        f"{s['cfn_lint']['best_s']:.2f} s. Target: at most 30 % of cfn-lint.",
+        "",
+        "| tap | median s | best s | median / cfn-lint | best / cfn-lint |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for label, key in rows:
+        r = s[key]
+        lines.append(
+            f"| {label} | {r['median_s']:.2f} | {r['best_s']:.2f} "
+            f"| {r['vs_cfn_lint_median']:.1%} | {r['vs_cfn_lint_best']:.1%} |"
+        )
+    lines += [
+        "",
+        "Warm cache: cfn-lint's schema verdicts, handler code analysis, IoT SQL verdicts and "
+        "region names come from `$XDG_CACHE_HOME/tap-rules/` (keyed by tool versions and "
+        "tap's source), so cfn-lint, botocore and sqlglot are not imported. Cold cache: they "
+        "are, as every run did before.",
+    ]
+    return lines
+
+
+if __name__ == "__main__":
+    import json
+
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "cdk.out"
+    result = run(target, runs=int(sys.argv[2]) if len(sys.argv) > 2 else 5)
+    print(json.dumps(result, indent=2))
+    print("\n".join(markdown(result)))
