@@ -5,7 +5,7 @@
     python -m tap.rules check PATH... [--format text|json|markdown|sarif]
         [--environment-suffix SUFFIX] [--ephemeral | --persistent] [--output FILE]
         [--rules ID_OR_SLUG,...] [--baseline BASE.json]
-        [--tools TOOL,...] [--docs-url URL]
+        [--tools TOOL,...] [--docs-url URL] [--no-cache]
     python -m tap.rules docs [--output RULES.md] [--check]
     python -m tap.rules list
 
@@ -79,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
         "--baseline", metavar="BASE.json", help="mark findings new/existing against a report"
     )
     _add_report_options(check)
+    _add_cache_option(check)
 
     docs = sub.add_parser("docs", help="generate RULES.md from the rule metadata")
     docs.add_argument("--output", metavar="FILE", help="default: RULES.md at the project root")
@@ -88,7 +89,21 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_cache_option(check: argparse.ArgumentParser) -> None:
+    """The on-disk cache of slow verdicts (issue 10, start-up: tap/rules/common/cache.py)."""
+    check.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither read nor write the on-disk cache ($XDG_CACHE_HOME/tap-rules; "
+        "also TAP_RULES_NO_CACHE=1)",
+    )
+
+
 def _check(args: argparse.Namespace) -> int:
+    if args.no_cache:
+        from tap.rules.common import cache
+
+        cache.disable()
     rules = tuple(r.strip() for r in args.rules.split(",") if r.strip()) if args.rules else None
     options = Options(
         environment_suffix=args.environment_suffix, ephemeral=args.ephemeral, rules=rules

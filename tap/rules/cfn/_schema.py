@@ -24,6 +24,27 @@ duplicates). The validator never looks inside an intrinsic, so two resources of 
 are equally valid: replicated resources (the same construct instantiated N times,
 referencing different resources) cost one validation. A cached shape *with* errors is
 validated again, so messages always quote the resource's own values.
+
+On disk (issue 10, start-up): importing cfn-lint costs ~0.4-1 s per process (its package
+``__init__`` pulls in sympy and networkx), more than all of tap's rules on a typical stack.
+So the verdicts are also kept in :mod:`tap.rules.common.cache`, keyed by the tap version,
+this module's source and cfn-lint's version:
+
+- a clean shape under its shape key;
+- a shape with errors under its exact value, dict order included, so the stored messages
+  are the ones cfn-lint prints for this very value;
+- per type, what building a key needs (known type, top-level property names, whether the
+  root schema inspects values).
+
+A run whose keys are all on disk never imports cfn-lint; a miss imports it and validates as
+before. Equality with the uncached path (same JSON findings, cold and warm cache): the
+differential test in tests/rules/test_startup.py, and bench/startup.py ``--equality`` over
+the rule tests' stacks and their mutations. Figures: docs/benchmarks.md ("Start-up").
+
+Decided by measurement against the alternative (read cfn-lint's schema files and validate
+without importing cfn-lint): the cache meets the target on a warm run (~10 % of cfn-lint's
+time on TapStack-dev) and needs no second validator whose equality with cfn-lint's would
+have to be proven keyword by keyword; a cold run still imports cfn-lint (~60 %).
 """
 
 from __future__ import annotations
@@ -37,7 +58,7 @@ from typing import Any
 from tap import __version__ as tap_version
 from tap.rules.common.cache import DiskCache, dist_version, source_digest
 
-__all__ = ["DEFAULT_REGION", "SchemaError", "has_schema", "validate_properties"]
+__all__ = ["DEFAULT_REGION", "SchemaError", "has_schema", "preload", "validate_properties"]
 
 DEFAULT_REGION = "us-east-1"
 
@@ -147,6 +168,11 @@ def _validator(region: str, resource_type: str) -> Any:
     )
 
 
+def preload() -> None:
+    """Import cfn-lint and load one schema (the plugin's warm-up thread calls it)."""
+    _validator(DEFAULT_REGION, "AWS::S3::Bucket")
+
+
 def has_schema(region: str, resource_type: str) -> bool:
     """True when cfn-lint knows ``resource_type`` in ``region``."""
     return _meta(region, resource_type) is not None
@@ -185,6 +211,17 @@ def _scalar(v: Any) -> Any:
     if v is None or isinstance(v, int):  # bool is an int subclass: its type keeps it apart
         return (v.__class__, v)
     return (_OTHER, str(v))
+
+
+def _exact(v: Any) -> Any:
+    """Like :func:`_frozen` but keeping dict order: messages quote dicts in their order."""
+    if isinstance(v, str):
+        return v
+    if isinstance(v, dict):
+        return (_DICT, tuple((k, _exact(x)) for k, x in v.items()))
+    if isinstance(v, list):
+        return (_LIST, tuple(_exact(x) for x in v))
+    return _scalar(v)
 
 
 def shape_key(value: Any) -> Any:
@@ -335,7 +372,7 @@ def _cached(key: tuple[Any, ...], exact: Any, compute: Any) -> tuple[SchemaError
     if cached is None and disk.get(skey) == []:
         _results[key] = ()
         return ()
-    ekey = "e|" + _digest((key, _frozen(exact)))
+    ekey = "e|" + _digest((key, _exact(exact)))
     found = _decode(disk.get(ekey))
     if found is None:
         found = tuple(e for e in (_convert(err) for err in compute()) if e is not None)

@@ -61,14 +61,25 @@ def disable() -> None:
 
 
 def enabled() -> bool:
-    return not _disabled and os.environ.get(ENV_OFF, "").strip().lower() in ("", "0", "false")
+    """False with ``--no-cache``, ``TAP_RULES_NO_CACHE=1`` or no place for a cache."""
+    return (
+        not _disabled
+        and os.environ.get(ENV_OFF, "").strip().lower() in ("", "0", "false", "no")
+        and cache_dir() is not None
+    )
 
 
-def cache_dir() -> Path:
+def cache_dir() -> Path | None:
+    """The cache folder (see the module docstring); ``None`` without a home directory."""
     explicit = os.environ.get(ENV_DIR)
     if explicit:
         return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except (RuntimeError, KeyError):
+            return None
     return Path(base) / "tap-rules"
 
 
@@ -146,7 +157,7 @@ class DiskCache:
 
     @property
     def path(self) -> Path:
-        return cache_dir() / self.file_name
+        return (cache_dir() or Path(".")) / self.file_name
 
     def _load(self) -> dict[str, Any]:
         if self._data is None:

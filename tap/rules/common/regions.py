@@ -6,8 +6,11 @@ same data :func:`tap.rules.resolve.longest_region_name` reads.
 
 from __future__ import annotations
 
+import json
 import re
 from functools import cache
+from pathlib import Path
+from typing import Any
 
 __all__ = ["longest_region_name", "region_names", "region_pattern", "shortest_region_name"]
 
@@ -23,12 +26,46 @@ def _ordered_region_names() -> tuple[str, ...]:
     stored = disk.get("names")
     if isinstance(stored, list) and stored and all(isinstance(n, str) for n in stored):
         return tuple(stored)
-    import botocore.session
+    data = _builtin_endpoints()
+    if data is None:
+        import botocore.session
 
-    data = botocore.session.get_session().get_data("endpoints")
+        data = botocore.session.get_session().get_data("endpoints")
     names = tuple(r for p in data["partitions"] for r in p.get("regions", {}))
     disk.put("names", list(names))
     return names
+
+
+def _builtin_endpoints() -> dict[str, Any] | None:
+    """botocore's own ``data/endpoints.json``, read without importing botocore; ``None``
+    when the user may have overridden it (``AWS_DATA_PATH``, ``~/.aws/models``, a
+    ``data_path`` in the config file), where only botocore's loader knows the answer."""
+    import os
+    from importlib.util import find_spec
+
+    try:
+        home = Path.home() / ".aws"
+    except (RuntimeError, KeyError):  # no home directory: ask botocore
+        return None
+    config = Path(os.environ.get("AWS_CONFIG_FILE") or home / "config")
+    try:
+        if (
+            os.environ.get("AWS_DATA_PATH")
+            or (home / "models").exists()
+            or "data_path" in config.read_text(encoding="utf-8", errors="replace")
+        ):
+            return None
+    except OSError:
+        pass  # no config file
+    spec = find_spec("botocore")  # finds the package without running its __init__
+    for where in (spec.submodule_search_locations or []) if spec else []:
+        try:
+            data = json.loads((Path(where) / "data" / "endpoints.json").read_text("utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict) and isinstance(data.get("partitions"), list):
+            return data
+    return None
 
 
 @cache

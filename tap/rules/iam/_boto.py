@@ -31,6 +31,7 @@ __all__ = [
     "client_operation",
     "known_service",
     "paginator_operation",
+    "preload",
     "resource_model",
     "waiter_operation",
 ]
@@ -154,6 +155,11 @@ def iam_prefix(service: str) -> str:
     prefix = str(meta.get("signingName") or meta.get("endpointPrefix") or service)
     _prefix_cache().put(service, prefix)
     return prefix
+
+
+def preload() -> None:
+    """Import botocore's session (the plugin's warm-up thread calls it)."""
+    _session()
 
 
 @cache

@@ -35,6 +35,7 @@ __all__ = [
     "SqlProblem",
     "check_sql",
     "find_topic_filter",
+    "preload",
     "topic_filter_problem",
     "topic_rule_sql",
 ]
@@ -92,6 +93,11 @@ def _disk() -> DiskCache:
         )
     )
     return DiskCache("iot-sql", version)
+
+
+def preload() -> None:
+    """Import sqlglot (the plugin's warm-up thread calls it)."""
+    import sqlglot  # noqa: F401
 
 
 def check_sql(sql: str) -> SqlProblem | None:
