@@ -19,6 +19,9 @@ run), so neither pays for compiling its own source.
 
 from __future__ import annotations
 
+import argparse
+import copy
+import json
 import os
 import shutil
 import statistics
@@ -26,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,10 +120,123 @@ def markdown(s: dict) -> list[str]:
     return lines
 
 
-if __name__ == "__main__":
-    import json
+# --- equality: the cache changes no finding ------------------------------------------------
 
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "cdk.out"
-    result = run(target, runs=int(sys.argv[2]) if len(sys.argv) > 2 else 5)
+_DUMP = """
+import json, sys
+from pathlib import Path
+from tap.reports import render
+from tap.rules.engine import Options, evaluate
+from tap.rules.model import load_path
+out = {}
+for p in sys.argv[2:]:
+    report = evaluate(load_path(Path(p)), Options())
+    out[p] = {"findings": json.loads(render(report, "json"))["findings"],
+              "rule_errors": [str(e) for e in report.rule_errors]}
+Path(sys.argv[1]).write_text(json.dumps(out, sort_keys=True))
+"""
+
+
+def _mutations(props: object) -> Iterator[tuple[str, object]]:
+    """Four schema mistakes on one resource's Properties (unknown key, missing key, key in
+    camelCase, wrong shapes: string → list, number → string, list → object)."""
+    if not isinstance(props, dict) or not props:
+        yield "bogus", {"BogusProp": 1}
+        return
+    first = sorted(props)[0]
+    yield "bogus", {**props, "BogusProp": 1}
+    yield "drop", {k: v for k, v in props.items() if k != first}
+    yield "camel", {(k[0].lower() + k[1:] if k == first else k): v for k, v in props.items()}
+
+    def wrap(v: object) -> object:
+        if isinstance(v, str):
+            return [v]
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            return f"{v}x"
+        if isinstance(v, list):
+            return {"Items": v}
+        if isinstance(v, dict) and not any(k.startswith("Fn::") or k == "Ref" for k in v):
+            return [v]
+        return v
+
+    yield "shape", {k: wrap(v) for k, v in props.items()}
+
+
+def mutate(templates: list[Path], out: Path) -> list[Path]:
+    """Mutated copies of ``templates``: one per kind, every resource mutated at once."""
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for t in templates:
+        doc = json.loads(t.read_text(encoding="utf-8"))
+        kinds: dict[str, dict] = {}
+        for rid, res in (doc.get("Resources") or {}).items():
+            if not isinstance(res, dict):
+                continue
+            for kind, props in _mutations(res.get("Properties")):
+                m = kinds.setdefault(kind, copy.deepcopy(doc))
+                m["Resources"][rid]["Properties"] = props
+        for kind, m in kinds.items():
+            path = out / f"{len(written):04d}-{kind}.json"
+            path.write_text(json.dumps(m), encoding="utf-8")
+            written.append(path)
+    return written
+
+
+def equality(inputs: list[Path], base: str) -> dict:
+    """JSON findings of ``inputs`` and their mutations: tap at git ``base`` (no cache) against
+    this tree without cache, with a cold cache and with the cache it filled (warm)."""
+    work = Path(tempfile.mkdtemp(prefix="tap-startup-eq-"))
+    try:
+        old = work / "base"
+        old.mkdir()
+        archive = subprocess.run(
+            ["git", "archive", base, "tap"], cwd=ROOT, capture_output=True, check=True
+        )
+        subprocess.run(["tar", "-x", "-C", str(old)], input=archive.stdout, check=True)
+        templates = [p for i in inputs for p in ([i] if i.is_file() else i.glob("*.template.json"))]
+        every = [str(p.resolve()) for p in (*inputs, *mutate(templates, work / "mutated"))]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TAP_RULES_")}
+        runs = {
+            "base": {**env, "PYTHONPATH": str(old), "TAP_RULES_NO_CACHE": "1"},
+            "no_cache": {**env, "PYTHONPATH": str(ROOT), "TAP_RULES_NO_CACHE": "1"},
+            "cold": {**env, "PYTHONPATH": str(ROOT), "TAP_RULES_CACHE_DIR": str(work / "c")},
+            "warm": {**env, "PYTHONPATH": str(ROOT), "TAP_RULES_CACHE_DIR": str(work / "c")},
+        }
+        found = {}
+        for name, run_env in runs.items():
+            dump = work / f"{name}.json"
+            proc = subprocess.run(
+                [PY, "-c", _DUMP, str(dump), *every], cwd=work, env=run_env, capture_output=True
+            )
+            if proc.returncode:
+                raise SystemExit(f"{name}: {proc.stderr.decode()[-3000:]}")
+            found[name] = json.loads(dump.read_text())
+        count = sum(len(v["findings"]) for v in found["base"].values())
+        return {
+            "inputs": len(every),
+            "findings": count,
+            **{f"{k}_equal_to_base": found[k] == found["base"] for k in runs if k != "base"},
+        }
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("paths", nargs="*", type=Path, help="default: cdk.out")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--equality",
+        metavar="BASE_REV",
+        help="instead of timing: compare the findings of PATHS (and their mutations) with "
+        "tap at git BASE_REV",
+    )
+    args = parser.parse_args()
+    paths = args.paths or [ROOT / "cdk.out"]
+    if args.equality:
+        result = equality(paths, args.equality)
+        print(json.dumps(result, indent=2))
+        sys.exit(0 if all(v for k, v in result.items() if k.endswith("_equal_to_base")) else 1)
+    result = run(paths[0], runs=args.runs)
     print(json.dumps(result, indent=2))
     print("\n".join(markdown(result)))
