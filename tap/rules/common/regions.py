@@ -2,6 +2,11 @@
 
 Computed, not hard-coded, so a new region is known as soon as botocore is upgraded; the
 same data :func:`tap.rules.resolve.longest_region_name` reads.
+
+Start-up (issue 10): importing ``botocore.session`` costs ~0.2 s per process, so the names
+are read from botocore's own ``data/endpoints.json`` without importing botocore (its session
+is asked only when the user may have overridden that file), and kept in the on-disk cache
+(:mod:`tap.rules.common.cache`) by botocore version.
 """
 
 from __future__ import annotations
@@ -18,11 +23,14 @@ __all__ = ["longest_region_name", "region_names", "region_pattern", "shortest_re
 @cache
 def _ordered_region_names() -> tuple[str, ...]:
     """Region names in botocore's order (partitions, then regions, as in its data)."""
+    import os
+
     from tap.rules.common.cache import DiskCache, dist_version
 
     # Kept on disk by botocore version: importing botocore's session costs ~0.2 s per
     # process (docs/benchmarks.md, "Start-up").
-    disk = DiskCache("regions", f"botocore {dist_version('botocore')}")
+    data_path = os.environ.get("AWS_DATA_PATH", "")
+    disk = DiskCache("regions", f"botocore {dist_version('botocore')}|{data_path}")
     stored = disk.get("names")
     if isinstance(stored, list) and stored and all(isinstance(n, str) for n in stored):
         return tuple(stored)

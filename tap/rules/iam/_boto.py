@@ -164,9 +164,10 @@ def preload() -> None:
 
 @cache
 def _prefix_cache() -> Any:
-    from tap.rules.common.cache import DiskCache, dist_version
+    from tap.rules.common.cache import DiskCache, dist_version, source_digest
 
-    return DiskCache("iam-prefix", f"botocore {dist_version('botocore')}")
+    version = f"{source_digest('tap.rules.iam._boto')}|botocore {dist_version('botocore')}"
+    return DiskCache("iam-prefix", version)
 
 
 def client_operation(service: str, method: str) -> str | None:

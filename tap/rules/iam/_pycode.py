@@ -13,6 +13,12 @@ Import styles: ``import boto3``, ``import boto3 as b``, ``import boto3.session``
 ``from boto3 import client, resource, Session``, ``from boto3.session import Session``,
 ``boto3.session.Session().client(...)``, ``boto3.Session(...).resource(...)``, and the
 asset's own modules (``import store``, ``from store import Store``, relative imports).
+
+Start-up (issue 10): parsing and analysing the handlers of a stack costs ~0.15 s and the
+client models need botocore's session (~0.2 s to import), in every process. An analysis is
+kept on disk (:mod:`tap.rules.common.cache`) by a digest of the asset's paths and sources,
+under a version key of this module's and ``_boto``'s source and the botocore/boto3
+versions: an unchanged asset is neither parsed nor mapped again.
 """
 
 from __future__ import annotations
