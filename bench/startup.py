@@ -15,6 +15,11 @@ Modes of tap's on-disk cache (``tap/rules/common/cache.py``):
 Bytecode: both tools run from compiled ``.pyc`` as installed packages do (cfn-lint's are in
 site-packages; tap's go to a private ``PYTHONPYCACHEPREFIX``, written by an untimed first
 run), so neither pays for compiling its own source.
+
+``python bench/startup.py [PATH] [--runs N]`` times; ``python bench/startup.py --equality REV
+PATH...`` instead shows the cache changes no finding: the JSON findings of PATH (assemblies
+or templates) and of mutated copies (unknown, missing and camelCase keys, wrong shapes), tap
+at git REV against this tree without cache, with a cold and with a warm cache.
 """
 
 from __future__ import annotations
