@@ -1,4 +1,4 @@
-"""`make bench`: rule evaluation at scale, synth breakdown, processor cost.
+"""`make bench`: rule evaluation at scale, synth breakdown, processor cost, CLI start-up.
 
 Prints a Markdown table, writes ``bench/results/bench.json`` and, with ``--record``,
 ``docs/benchmarks.md`` (the table with the commit it ran on). Every comparison is a ratio
@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
-from bench import local_run, processor, rules_scale, synth_breakdown  # noqa: E402
+from bench import local_run, processor, rules_scale, startup, synth_breakdown  # noqa: E402
 from bench.coverage.report import markdown as coverage_markdown  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -194,6 +194,8 @@ def markdown(data: dict) -> str:
             "",
             coverage_markdown(data["coverage"]),
         ]
+    if "startup" in data:
+        lines += ["", *startup.markdown(data["startup"])]
     return "\n".join(lines) + "\n"
 
 
@@ -219,6 +221,8 @@ def main() -> int:
     data["processor"] = processor.run()
     print("local run throughput ...", file=sys.stderr)
     data["local_run"] = local_run.run()
+    print("start-up against cfn-lint ...", file=sys.stderr)
+    data["startup"] = startup.run(corpus()[0])
     print("failure-class coverage ...", file=sys.stderr)
     data["coverage"] = coverage()
     data["bench_seconds"] = round(time.perf_counter() - t0, 1)

@@ -53,8 +53,13 @@ if __name__ == "__main__":
     # environment once, when the first aws_cdk import starts it (just below).
     os.environ.pop("CDK_VALIDATION", None)
 
-from bench.coverage.cases import CASES, Case, apply_environment, relative_path  # noqa: E402
-from bench.coverage.cases import PART2_CASES  # noqa: E402
+from bench.coverage.cases import (  # noqa: E402
+    CASES,
+    PART2_CASES,  # noqa: E402
+    Case,
+    apply_environment,
+    relative_path,
+)
 from bench.coverage.report import PEERS, SYNTH_ERROR, TOOLS, markdown  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"

@@ -6,7 +6,7 @@
         [--environment-suffix SUFFIX] [--ephemeral | --persistent] [--output FILE]
         [--rules ID_OR_SLUG,...] [--baseline BASE.json] [--config FILE]
         [--ignore ID_OR_SLUG,...] [--exclude GLOB,...] [--severity ID_OR_SLUG=LEVEL]
-        [--fail-on error|warning|never] [--tools TOOL,...] [--docs-url URL]
+        [--fail-on error|warning|never] [--tools TOOL,...] [--docs-url URL] [--no-cache]
     tap-rules docs [--output RULES.md] [--check]
     tap-rules list
     tap-rules --version
@@ -109,6 +109,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_report_options(check)
     _add_config_options(check)
+    _add_cache_option(check)
 
     docs = sub.add_parser("docs", help="generate RULES.md from the rule metadata")
     docs.add_argument("--output", metavar="FILE", help="default: RULES.md at the project root")
@@ -118,7 +119,21 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_cache_option(check: argparse.ArgumentParser) -> None:
+    """The on-disk cache of slow verdicts (issue 10, start-up: tap/rules/common/cache.py)."""
+    check.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither read nor write the on-disk cache ($XDG_CACHE_HOME/tap-rules; "
+        "also TAP_RULES_NO_CACHE=1)",
+    )
+
+
 def _check(args: argparse.Namespace) -> int:
+    if args.no_cache:
+        from tap.rules.common import cache
+
+        cache.disable()
     options = _options(args)
     try:
         report = evaluate_paths(args.paths, options)

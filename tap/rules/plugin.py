@@ -273,8 +273,26 @@ _WARM_UP_TEMPLATE = {
 def _warm_up() -> None:
     try:
         evaluate([StackTemplate(name="warm-up", template=_WARM_UP_TEMPLATE)], Options())
+        _preload_libraries()
     except Exception:  # noqa: BLE001 - a warm-up failure only costs time; validate() reports
         pass
+
+
+def _preload_libraries() -> None:
+    """Import what a cache miss needs (cfn-lint, botocore, sqlglot), in this thread.
+
+    With a warm on-disk cache (tap/rules/common/cache.py) the warm-up template's verdicts
+    come from disk and import none of them; but a stack that changed since the last synth
+    misses and would import them in ``validate()``, after CDK's synthesis. Here the import
+    overlaps the app's construction and synthesis instead, as before the cache.
+    """
+    from tap.rules.cfn import _schema
+    from tap.rules.iam import _boto
+    from tap.rules.iot import _sql
+
+    _schema.preload()
+    _boto.preload()
+    _sql.preload()
 
 
 TapRules = TapRulesPlugin

@@ -63,11 +63,9 @@ _SUB_VAR = re.compile(r"\$\{([^}]*)\}")
 @cache
 def longest_region_name() -> str:
     """The longest region name in botocore's endpoint data (all partitions)."""
-    import botocore.session
+    from tap.rules.common import regions  # botocore's data, cached on disk (start-up)
 
-    data = botocore.session.get_session().get_data("endpoints")
-    regions = [r for p in data["partitions"] for r in p.get("regions", {})]
-    return max(regions, key=len)
+    return regions.longest_region_name()
 
 
 class _NoValue:

@@ -19,8 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.coverage.cases import CASES, Case, relative_path
-from bench.coverage.cases import PART2_CASES
+from bench.coverage.cases import CASES, PART2_CASES, Case, relative_path
 from bench.coverage.run import Synthesized, synthesize
 from tap.rules.base import FAILURE_CLASSES
 from tap.rules.engine import evaluate

@@ -24,16 +24,43 @@ duplicates). The validator never looks inside an intrinsic, so two resources of 
 are equally valid: replicated resources (the same construct instantiated N times,
 referencing different resources) cost one validation. A cached shape *with* errors is
 validated again, so messages always quote the resource's own values.
+
+On disk (issue 10, start-up): importing cfn-lint costs ~0.4-1 s per process (its package
+``__init__`` pulls in sympy and networkx), more than all of tap's rules on a typical stack.
+So the verdicts are also kept in :mod:`tap.rules.common.cache`, keyed by the tap version,
+this module's source and cfn-lint's version:
+
+- a clean shape under its shape key;
+- a shape with errors under its exact value, dict order included, so the stored messages
+  are the ones cfn-lint prints for this very value;
+- per type, what building a key needs (known type, top-level property names, whether the
+  root schema inspects values).
+
+A run whose keys are all on disk never imports cfn-lint; a miss imports it and validates as
+before. Equality with the uncached path (same JSON findings, cold and warm cache): the
+differential test in tests/rules/test_startup.py, and bench/startup.py ``--equality`` over
+the rule tests' stacks, the coverage catalogue and their mutations (6,600 findings, equal).
+Figures: docs/benchmarks.md ("Start-up").
+
+Decided by measurement against the alternative (read cfn-lint's schema files and validate
+without importing cfn-lint): the cache meets the target on a warm run (11-12 % of
+cfn-lint's time on TapStack-dev, `python bench/startup.py cdk.out --runs 7`) and needs no
+second validator whose equality with cfn-lint's would have to be proven keyword by keyword;
+a cold run still imports cfn-lint (56-77 %, above the 30 % target).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import deque
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-__all__ = ["DEFAULT_REGION", "SchemaError", "has_schema", "validate_properties"]
+from tap import __version__ as tap_version
+from tap.rules.common.cache import DiskCache, dist_version, source_digest
+
+__all__ = ["DEFAULT_REGION", "SchemaError", "has_schema", "preload", "validate_properties"]
 
 DEFAULT_REGION = "us-east-1"
 
@@ -143,9 +170,14 @@ def _validator(region: str, resource_type: str) -> Any:
     )
 
 
+def preload() -> None:
+    """Import cfn-lint and load one schema (the plugin's warm-up thread calls it)."""
+    _validator(DEFAULT_REGION, "AWS::S3::Bucket")
+
+
 def has_schema(region: str, resource_type: str) -> bool:
     """True when cfn-lint knows ``resource_type`` in ``region``."""
-    return _validator(region, resource_type) is not None
+    return _meta(region, resource_type) is not None
 
 
 def _convert(err: Any) -> SchemaError | None:
@@ -181,6 +213,17 @@ def _scalar(v: Any) -> Any:
     if v is None or isinstance(v, int):  # bool is an int subclass: its type keeps it apart
         return (v.__class__, v)
     return (_OTHER, str(v))
+
+
+def _exact(v: Any) -> Any:
+    """Like :func:`_frozen` but keeping dict order: messages quote dicts in their order."""
+    if isinstance(v, str):
+        return v
+    if isinstance(v, dict):
+        return (_DICT, tuple((k, _exact(x)) for k, x in v.items()))
+    if isinstance(v, list):
+        return (_LIST, tuple(_exact(x) for x in v))
+    return _scalar(v)
 
 
 def shape_key(value: Any) -> Any:
@@ -226,10 +269,10 @@ def _split(region: str, resource_type: str) -> tuple[Any, dict[str, Any]] | None
     return validator.evolve(schema=root), schema["properties"]
 
 
-def _root_key(properties: dict[str, Any], schema: dict[str, Any]) -> Any:
+def _root_key(properties: dict[str, Any], inspects_values: bool) -> Any:
     """What the root keywords can see: the property names, and the values only where the
     root schema inspects them (combinators) or they decide presence (Fn::If, NoValue)."""
-    if any(k in schema for k in _VALUE_KEYWORDS):
+    if inspects_values:
         return shape_key(properties)
     return shape_key(
         {
@@ -239,11 +282,106 @@ def _root_key(properties: dict[str, Any], schema: dict[str, Any]) -> Any:
     )
 
 
-def _cached(key: tuple[Any, ...], compute: Any) -> tuple[SchemaError, ...]:
+@dataclass(frozen=True, slots=True)
+class _TypeMeta:
+    """What the cache keys need to know of a type's schema (kept on disk: no cfn-lint
+    import to compute a key). ``props`` is ``None`` when the schema is not split."""
+
+    props: frozenset[str] | None
+    inspects_values: bool
+
+
+@cache
+def _disk() -> DiskCache:
+    version = "|".join(
+        (
+            f"tap {tap_version}",
+            source_digest("tap.rules.cfn._schema"),
+            f"cfn-lint {dist_version('cfn-lint')}",
+        )
+    )
+    return DiskCache("cfn-schema", version)
+
+
+@cache
+def _meta(region: str, resource_type: str) -> _TypeMeta | None:
+    """The type's :class:`_TypeMeta`; ``None`` for a type cfn-lint does not know."""
+    key = f"type|{region}|{resource_type}"
+    stored = _disk().get(key)
+    if isinstance(stored, dict) and isinstance(stored.get("known"), bool):
+        if not stored["known"]:
+            return None
+        props = stored.get("props")
+        if (props is None or isinstance(props, list)) and isinstance(
+            stored.get("inspects_values"), bool
+        ):
+            return _TypeMeta(
+                None if props is None else frozenset(map(str, props)), stored["inspects_values"]
+            )
+    validator = _validator(region, resource_type)
+    if validator is None:
+        _disk().put(key, {"known": False})
+        return None
+    split = _split(region, resource_type)
+    meta = _TypeMeta(
+        None if split is None else frozenset(split[1]),
+        any(k in validator.schema for k in _VALUE_KEYWORDS),
+    )
+    _disk().put(
+        key,
+        {
+            "known": True,
+            "props": None if meta.props is None else sorted(meta.props),
+            "inspects_values": meta.inspects_values,
+        },
+    )
+    return meta
+
+
+def _digest(key: Any) -> str:
+    return hashlib.blake2b(repr(key).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def _decode(stored: Any) -> tuple[SchemaError, ...] | None:
+    """Errors stored on disk as ``[[rule, [path...], message], ...]``; ``None`` if malformed."""
+    if not isinstance(stored, list):
+        return None
+    out: list[SchemaError] = []
+    for item in stored:
+        if not (
+            isinstance(item, list)
+            and len(item) == 3
+            and isinstance(item[0], str)
+            and isinstance(item[1], list)
+            and isinstance(item[2], str)
+        ):
+            return None
+        out.append(SchemaError(item[0], tuple(map(str, item[1])), item[2]))
+    return tuple(out)
+
+
+def _cached(key: tuple[Any, ...], exact: Any, compute: Any) -> tuple[SchemaError, ...]:
+    """The errors of one validation, from memory, disk or ``compute()``.
+
+    A clean result is stored under the shape ``key``; a result with errors under the exact
+    value (``exact``), so its messages quote the resource's own values.
+    """
     cached = _results.get(key)
     if cached == ():
         return cached
-    found = tuple(e for e in (_convert(err) for err in compute()) if e is not None)
+    disk = _disk()
+    skey = "s|" + _digest(key)
+    if cached is None and disk.get(skey) == []:
+        _results[key] = ()
+        return ()
+    ekey = "e|" + _digest((key, _exact(exact)))
+    found = _decode(disk.get(ekey))
+    if found is None:
+        found = tuple(e for e in (_convert(err) for err in compute()) if e is not None)
+        if found:
+            disk.put(ekey, [[e.rule, list(e.path), e.message] for e in found])
+        else:
+            disk.put(skey, [])
     if len(_results) >= _MAX_CACHE:
         _results.clear()
     _results[key] = found
@@ -257,31 +395,37 @@ def validate_properties(
 
     The root keywords (required, additionalProperties, ...) and each top-level property are
     validated and cached apart, keyed by :func:`shape_key`: a resource that differs from an
-    earlier one only in a name re-validates just that name, not its policy document.
+    earlier one only in a name re-validates just that name, not its policy document. cfn-lint
+    is imported only when a key is in neither the process's nor the on-disk cache.
     """
-    validator = _validator(region, resource_type)
-    if validator is None:
+    meta = _meta(region, resource_type)
+    if meta is None:
         return None
     if not isinstance(properties, dict):
         return (SchemaError("E3012", (), f"{properties!r} is not of type 'object'"),)
-    split = _split(region, resource_type)
-    if split is None:
+    if meta.props is None:
         key = (region, resource_type, "", shape_key(properties))
-        return _cached(key, lambda: validator.iter_errors(properties))
-    root, subschemas = split
-    rkey = (region, resource_type, "", _root_key(properties, validator.schema))
-    found = list(_cached(rkey, lambda: root.iter_errors(properties)))
-    for name, value in properties.items():
-        subschema = subschemas.get(name)
-        if subschema is None:
-            continue  # not in the schema: the root's additionalProperties reports it
-        pkey = (region, resource_type, name, shape_key(value))
-        found.extend(
-            _cached(
-                pkey,
-                lambda n=name, v=value, sub=subschema: validator.descend(
-                    v, sub, path=n, schema_path=n, property_path=n
-                ),
-            )
+        return _cached(
+            key, properties, lambda: _validator(region, resource_type).iter_errors(properties)
         )
+
+    def root_errors() -> Any:
+        split = _split(region, resource_type)
+        assert split is not None  # the meta says the schema splits
+        return split[0].iter_errors(properties)
+
+    rkey = (region, resource_type, "", _root_key(properties, meta.inspects_values))
+    found = list(_cached(rkey, properties, root_errors))
+    for name, value in properties.items():
+        if name not in meta.props:
+            continue  # not in the schema: the root's additionalProperties reports it
+
+        def prop_errors(n: str = name, v: Any = value) -> Any:
+            validator = _validator(region, resource_type)
+            split = _split(region, resource_type)
+            assert split is not None
+            return validator.descend(v, split[1][n], path=n, schema_path=n, property_path=n)
+
+        pkey = (region, resource_type, name, shape_key(value))
+        found.extend(_cached(pkey, value, prop_errors))
     return tuple(found)

@@ -2,23 +2,90 @@
 
 Computed, not hard-coded, so a new region is known as soon as botocore is upgraded; the
 same data :func:`tap.rules.resolve.longest_region_name` reads.
+
+Start-up (issue 10): importing ``botocore.session`` costs ~0.2 s per process, so the names
+are read from botocore's own ``data/endpoints.json`` without importing botocore (its session
+is asked only when the user may have overridden that file), and kept in the on-disk cache
+(:mod:`tap.rules.common.cache`) by botocore version.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from functools import cache
+from pathlib import Path
+from typing import Any
 
-__all__ = ["region_names", "region_pattern", "shortest_region_name"]
+__all__ = ["longest_region_name", "region_names", "region_pattern", "shortest_region_name"]
+
+
+@cache
+def _ordered_region_names() -> tuple[str, ...]:
+    """Region names in botocore's order (partitions, then regions, as in its data)."""
+    import os
+
+    from tap.rules.common.cache import DiskCache, dist_version
+
+    # Kept on disk by botocore version: importing botocore's session costs ~0.2 s per
+    # process (docs/benchmarks.md, "Start-up").
+    data_path = os.environ.get("AWS_DATA_PATH", "")
+    disk = DiskCache("regions", f"botocore {dist_version('botocore')}|{data_path}")
+    stored = disk.get("names")
+    if isinstance(stored, list) and stored and all(isinstance(n, str) for n in stored):
+        return tuple(stored)
+    data = _builtin_endpoints()
+    if data is None:
+        import botocore.session
+
+        data = botocore.session.get_session().get_data("endpoints")
+    names = tuple(r for p in data["partitions"] for r in p.get("regions", {}))
+    disk.put("names", list(names))
+    return names
+
+
+def _builtin_endpoints() -> dict[str, Any] | None:
+    """botocore's own ``data/endpoints.json``, read without importing botocore; ``None``
+    when the user may have overridden it (``AWS_DATA_PATH``, ``~/.aws/models``, a
+    ``data_path`` in the config file), where only botocore's loader knows the answer."""
+    import os
+    from importlib.util import find_spec
+
+    try:
+        home = Path.home() / ".aws"
+    except (RuntimeError, KeyError):  # no home directory: ask botocore
+        return None
+    config = Path(os.environ.get("AWS_CONFIG_FILE") or home / "config")
+    try:
+        if (
+            os.environ.get("AWS_DATA_PATH")
+            or (home / "models").exists()
+            or "data_path" in config.read_text(encoding="utf-8", errors="replace")
+        ):
+            return None
+    except OSError:
+        pass  # no config file
+    spec = find_spec("botocore")  # finds the package without running its __init__
+    for where in (spec.submodule_search_locations or []) if spec else []:
+        try:
+            data = json.loads((Path(where) / "data" / "endpoints.json").read_text("utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict) and isinstance(data.get("partitions"), list):
+            return data
+    return None
 
 
 @cache
 def region_names() -> frozenset[str]:
     """Every region name botocore knows (``us-east-1``, ``cn-north-1``, ``us-gov-west-1``)."""
-    import botocore.session
+    return frozenset(_ordered_region_names())
 
-    data = botocore.session.get_session().get_data("endpoints")
-    return frozenset(r for p in data["partitions"] for r in p.get("regions", {}))
+
+@cache
+def longest_region_name() -> str:
+    """The longest region name (the first of that length in botocore's data)."""
+    return max(_ordered_region_names(), key=len)
 
 
 @cache

@@ -30,8 +30,8 @@ class PartialBatchResponse(Rule):
         "retries, age and the dead-letter queue belong to the queue's redrive policy; and it is "
         "a warning there, not an error: the failed batch is redelivered rather than blocking "
         "a shard, and a function that processes its batch idempotently is correct without it "
-        "(many public apps do so). A mapping with BatchSize 1 is not flagged: its batch is the one record, so failing "
-        "it is already reporting that record."
+        "(many public apps do so). A mapping with BatchSize 1 is not flagged: its batch is "
+        "the one record, so failing it is already reporting that record."
     )
     fix = (
         "In CDK: KinesisEventSource/DynamoEventSource/SqsEventSource(..., "

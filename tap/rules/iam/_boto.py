@@ -31,6 +31,7 @@ __all__ = [
     "client_operation",
     "known_service",
     "paginator_operation",
+    "preload",
     "resource_model",
     "waiter_operation",
 ]
@@ -147,8 +148,26 @@ def _operations(service: str) -> dict[str, str]:
 def iam_prefix(service: str) -> str:
     if service in PREFIX_OVERRIDES:
         return PREFIX_OVERRIDES[service]
+    stored = _prefix_cache().get(service)
+    if isinstance(stored, str):
+        return stored  # kept on disk: no botocore session import (see common/cache.py)
     meta = _session().get_service_model(service).metadata
-    return str(meta.get("signingName") or meta.get("endpointPrefix") or service)
+    prefix = str(meta.get("signingName") or meta.get("endpointPrefix") or service)
+    _prefix_cache().put(service, prefix)
+    return prefix
+
+
+def preload() -> None:
+    """Import botocore's session (the plugin's warm-up thread calls it)."""
+    _session()
+
+
+@cache
+def _prefix_cache() -> Any:
+    from tap.rules.common.cache import DiskCache, dist_version, source_digest
+
+    version = f"{source_digest('tap.rules.iam._boto')}|botocore {dist_version('botocore')}"
+    return DiskCache("iam-prefix", version)
 
 
 def client_operation(service: str, method: str) -> str | None:

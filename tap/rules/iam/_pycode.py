@@ -18,6 +18,12 @@ asset's own modules (``import store``, ``from store import Store``, relative imp
 
 Code nested too deeply for the parser or for this (recursive) analysis raises
 :class:`CodeNotAnalysed` with the file's name; callers treat it as "not judged".
+
+Start-up (issue 10): parsing and analysing the handlers of a stack costs ~0.15 s and the
+client models need botocore's session (~0.2 s to import), in every process. An analysis is
+kept on disk (:mod:`tap.rules.common.cache`) by a digest of the asset's paths and sources,
+under a version key of this module's and ``_boto``'s source and the botocore/boto3
+versions: an unchanged asset is neither parsed nor mapped again.
 """
 
 from __future__ import annotations
@@ -29,9 +35,12 @@ import warnings
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+from tap import __version__ as tap_version
+from tap.rules.common.cache import DiskCache, dist_version, source_digest
 from tap.rules.iam import _boto
 
 __all__ = [
@@ -788,10 +797,17 @@ def find_sdk_calls_in_sources(sources: dict[str, str], handler: str | None = Non
     key = _digest(sources, entry)
     found = _ANALYSES.get(key)
     if found is None:
+        found = _from_disk(key.hex())
+    if found is None:
         try:
             found = tuple(_analyse(sources, entry))
         except CodeNotAnalysed as e:
-            found = str(e)
+            found = str(e)  # not kept on disk: cheap to find again, and rare
+        else:
+            _disk().put(
+                key.hex(),
+                [[c.file, c.line, c.service, c.method, list(c.operations)] for c in found],
+            )
         if len(_ANALYSES) >= _MAX_ANALYSES:
             _ANALYSES.clear()
         _ANALYSES[key] = found
@@ -809,6 +825,36 @@ def _parse(rel: str, text: str) -> ast.Module | None:
         return None
     except (RecursionError, MemoryError) as e:
         raise CodeNotAnalysed(f"{rel}: nested too deeply to parse") from e
+
+
+# On disk too (:mod:`tap.rules.common.cache`), keyed by the same digest, so a later process
+# neither parses the code nor imports botocore's session (~0.15 s + ~0.2 s cold, see
+# docs/benchmarks.md "Start-up"). The version key holds this module's and _boto's source and
+# the SDK versions whose models map calls to operations.
+@cache
+def _disk() -> DiskCache:
+    version = "|".join(
+        (
+            f"tap {tap_version}",
+            source_digest("tap.rules.iam._pycode", "tap.rules.iam._boto"),
+            f"botocore {dist_version('botocore')}",
+            f"boto3 {dist_version('boto3')}",
+        )
+    )
+    return DiskCache("pycode", version)
+
+
+def _from_disk(key: str) -> tuple[SdkCall, ...] | None:
+    stored = _disk().get(key)
+    if not isinstance(stored, list):
+        return None
+    try:
+        return tuple(
+            SdkCall(str(f), int(line), str(svc), str(m), tuple(map(str, ops)))
+            for f, line, svc, m, ops in stored
+        )
+    except (TypeError, ValueError):  # a corrupt entry: analyse again
+        return None
 
 
 def _analyse(sources: dict[str, str], entry: str | None) -> list[SdkCall]:

@@ -16,16 +16,22 @@ accepts some ANSI forms IoT rejects and might reject rare IoT-only syntax (neste
 literals in the WHERE clause); a ``FROM '...'`` inside a string literal of the SELECT list
 would be taken for the clause. SQL built from deploy-time values is only judged when it
 parses anyway (see the rules).
+
+Start-up (issue 10): sqlglot is imported only when a topic rule's SQL is checked (~0.15 s),
+and each verdict is kept on disk by SQL text (:mod:`tap.rules.common.cache`, versioned by
+this module's source and sqlglot's version), so an unchanged rule imports nothing.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from tap.rules.base import Context
+    from tap.rules.common.cache import DiskCache
     from tap.rules.model import Resource
     from tap.rules.resolve import Text
 
@@ -33,6 +39,7 @@ __all__ = [
     "SqlProblem",
     "check_sql",
     "find_topic_filter",
+    "preload",
     "topic_filter_problem",
     "topic_rule_sql",
 ]
@@ -77,8 +84,45 @@ def topic_filter_problem(topic: str) -> str | None:
     return None
 
 
+@cache
+def _disk() -> DiskCache:
+    from tap import __version__ as tap_version
+    from tap.rules.common.cache import DiskCache, dist_version, source_digest
+
+    version = "|".join(
+        (
+            f"tap {tap_version}",
+            source_digest("tap.rules.iot._sql"),
+            f"sqlglot {dist_version('sqlglot')}",
+        )
+    )
+    return DiskCache("iot-sql", version)
+
+
+def preload() -> None:
+    """Import sqlglot (the plugin's warm-up thread calls it)."""
+    import sqlglot  # noqa: F401
+
+
 def check_sql(sql: str) -> SqlProblem | None:
-    """Why ``sql`` is not valid IoT SQL, or ``None`` when it parses."""
+    """Why ``sql`` is not valid IoT SQL, or ``None`` when it parses.
+
+    The verdict is kept on disk by SQL text (:mod:`tap.rules.common.cache`): importing
+    sqlglot costs ~0.15 s per process, and a stack's SQL rarely changes between runs.
+    """
+    stored = _disk().get(sql)
+    if isinstance(stored, dict) and set(stored) == {"problem"}:
+        problem = stored["problem"]
+        if problem is None:
+            return None
+        if isinstance(problem, str):
+            return SqlProblem(problem)
+    found = _check_sql(sql)
+    _disk().put(sql, {"problem": None if found is None else found.message})
+    return found
+
+
+def _check_sql(sql: str) -> SqlProblem | None:
     import sqlglot
     from sqlglot import expressions as exp
     from sqlglot.errors import ParseError, TokenError
