@@ -6,6 +6,12 @@ separate ``AWS::IAM::Policy`` / ``RolePolicy`` / ``ManagedPolicy`` resource are 
 once that resource exists: the stream must depend on it. CDK's L2 ``DeliveryStream`` adds the
 dependency; an L1 ``CfnDeliveryStream`` referencing only the role's ARN does not. Roles
 outside the stack stay silent.
+
+The finding is a **warning**: without the dependency CloudFormation creates the stream and
+the policy in parallel, and whether Firehose's check runs before the policy exists is a race
+the template cannot decide (AWS Solutions Constructs' Firehose patterns deploy this way). A
+deterministic failure of the class (e.g. an API Gateway usage plan before its stage) stays
+an error in its own rule.
 """
 
 from __future__ import annotations
@@ -82,7 +88,8 @@ class DeliveryStreamAfterRolePolicies(Rule):
         "created before the policy that grants them access, it fails with 'Firehose is unable "
         "to assume role ...' or 'Access was denied. Ensure that the trust policy for the "
         "provided role allows Firehose to assume the role, and the access policy allows "
-        "access to the S3 bucket' (or the Kinesis source stream)."
+        "access to the S3 bucket' (or the Kinesis source stream). Without the dependency the "
+        "two are created in parallel: a race, so the finding is a warning."
     )
     fix = (
         "In CDK: use the aws_kinesisfirehose L2 DeliveryStream (it adds the dependency), or "
@@ -106,5 +113,7 @@ class DeliveryStreamAfterRolePolicies(Rule):
                     res,
                     path,
                     f"delivery stream does not depend on {', '.join(missing)}, the policy of "
-                    f"its role {role}: CloudFormation may create the stream first",
+                    f"its role {role}: CloudFormation may create the stream first (a race; "
+                    "Firehose then refuses the stream)",
+                    severity="warning",
                 )
