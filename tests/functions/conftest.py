@@ -81,7 +81,8 @@ def processor(processor_env: None) -> Iterator[Any]:
     with mock_aws():
         create_aggregates_table(boto3.client("dynamodb", region_name=REGION))
         boto3.client("s3", region_name=REGION).create_bucket(Bucket=BUCKET)
-        module = load_function("processor")
+        # fresh: the local run (tests/local) replaces a loaded module's client factory
+        module = load_function("processor", fresh=True)
         module._clients.cache_clear()
         yield module
         module._clients.cache_clear()

@@ -37,7 +37,7 @@ def alert(aws_env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
             "POWERTOOLS_SERVICE_NAME": "alert",
         }.items():
             monkeypatch.setenv(key, value)
-        module = load_function("alert")
+        module = load_function("alert", fresh=True)
         module._clients.cache_clear()
         calls: Counter[str] = Counter()
         for client in module._clients():

@@ -254,7 +254,7 @@ def stack() -> Iterator[Any]:
         s3 = boto3.client("s3", region_name=REGION)
         create_aggregates_table(dynamodb)
         s3.create_bucket(Bucket=BUCKET)
-        processor = load_function("processor")
+        processor = load_function("processor", fresh=True)
         processor._clients.cache_clear()
         throttles: list[bool] = []
         fail_calls(

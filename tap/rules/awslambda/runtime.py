@@ -25,10 +25,10 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from tap.rules.base import Rule
+from tap.rules.common.cfnlint_data import cfnlint_file
 
 if TYPE_CHECKING:
     from tap.rules.base import Context
@@ -41,7 +41,7 @@ HORIZON_DAYS = 90
 """Default warning horizon: one quarter, the time a team needs to schedule, test and ship a
 runtime upgrade before AWS stops patching the old runtime."""
 
-_SCHEDULE = ("cfnlint.data.AdditionalSpecs", "LmbdRuntimeLifecycle.json")
+_SCHEDULE = ("data", "AdditionalSpecs", "LmbdRuntimeLifecycle.json")  # of cfn-lint
 _VERSION = re.compile(r"^([a-z]+?)(\d+(?:\.\d+)*)(?:\.x)?$")
 
 
@@ -54,8 +54,8 @@ class Lifecycle:
 
 @cache
 def _schedule() -> dict[str, Lifecycle]:
-    package, name = _SCHEDULE
-    raw = json.loads(resources.files(package).joinpath(name).read_text(encoding="utf-8"))
+    # Read as data: importing cfnlint.data would import the whole linter (start-up).
+    raw = json.loads(cfnlint_file(*_SCHEDULE).read_text(encoding="utf-8"))
     return {
         runtime: Lifecycle(
             _date(entry.get("deprecated")),

@@ -105,11 +105,11 @@ def _packaged_paths(resource_type: str, properties: Any) -> list[tuple[tuple[str
     """Properties ``aws cloudformation package`` replaces (cfn-lint's templated property
     paths: Lambda ``Code``, layer ``Content``, nested stack ``TemplateURL``, ...) that
     hold a string: ``(path below Properties, value)``."""
-    from cfnlint.helpers import TEMPLATED_PROPERTY_CFN_PATHS
+    from tap.rules.common.cfnlint_data import cfnlint_constant
 
     out = []
     prefix = f"Resources/{resource_type}/Properties/"
-    for cfn_path in TEMPLATED_PROPERTY_CFN_PATHS:
+    for cfn_path in cfnlint_constant("helpers", "TEMPLATED_PROPERTY_CFN_PATHS"):
         if not cfn_path.startswith(prefix):
             continue
         path = tuple(cfn_path[len(prefix) :].split("/"))
