@@ -13,26 +13,13 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from tap.rules.base import Rule
-from tap.rules.resolve import Token
+from tap.rules.common.auto_delete import emptied_by
 
 if TYPE_CHECKING:
     from tap.rules.base import Context
     from tap.rules.finding import Violation
 
 __all__ = ["EphemeralRepositoryEmptyOnDelete"]
-
-
-def _auto_deleted(ctx: Context) -> set[str]:
-    """Repositories (logical ids and literal names) CDK's auto-delete custom resource empties."""
-    out: set[str] = set()
-    for cr in ctx.stack.of_type("Custom::ECRAutoDeleteImages"):
-        name = ctx.text(cr.properties.get("RepositoryName"))
-        if name is None:
-            continue
-        if name.is_literal:
-            out.add(str(name))
-        out.update(t.name for t in name.tokens if isinstance(t, Token) and t.kind == "Ref")
-    return out
 
 
 class EphemeralRepositoryEmptyOnDelete(Rule):
@@ -67,7 +54,7 @@ class EphemeralRepositoryEmptyOnDelete(Rule):
             if ctx.resolve(res.properties.get("EmptyOnDelete")) in (True, "true"):
                 continue
             if emptied is None:
-                emptied = _auto_deleted(ctx)
+                emptied = emptied_by(ctx, "Custom::ECRAutoDeleteImages", "RepositoryName")
             name = ctx.text(res.properties.get("RepositoryName"))
             if res.logical_id in emptied or (name is not None and str(name) in emptied):
                 continue

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from tap.rules.base import Rule
-from tap.rules.resolve import Token
+from tap.rules.common.auto_delete import emptied_by
 
 if TYPE_CHECKING:
     from tap.rules.base import Context
@@ -175,7 +175,7 @@ class EphemeralBucketAutoDelete(Rule):
     def check_stack(self, ctx: Context) -> Iterable[Violation]:
         if not ctx.environment.ephemeral:
             return
-        emptied = _auto_deleted_buckets(ctx)
+        emptied = emptied_by(ctx, "Custom::S3AutoDeleteObjects", "BucketName")
         for res in ctx.stack.of_type(*self.resource_types):
             policy, _ = _policy(ctx, res, "DeletionPolicy")
             if policy != "Delete":
@@ -190,19 +190,6 @@ class EphemeralBucketAutoDelete(Rule):
                 "it first (no Custom::S3AutoDeleteObjects for it): deletion fails once it "
                 "holds objects",
             )
-
-
-def _auto_deleted_buckets(ctx: Context) -> set[str]:
-    """Logical ids (and literal names) of buckets a Custom::S3AutoDeleteObjects empties."""
-    out: set[str] = set()
-    for cr in ctx.stack.of_type("Custom::S3AutoDeleteObjects"):
-        name = ctx.text(cr.properties.get("BucketName"))
-        if name is None:
-            continue
-        if name.is_literal:
-            out.add(str(name))
-        out.update(t.name for t in name.tokens if isinstance(t, Token) and t.kind == "Ref")
-    return out
 
 
 class PersistentDataRetained(Rule):
