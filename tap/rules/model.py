@@ -25,6 +25,7 @@ __all__ = [
     "Assembly",
     "EnvironmentInfo",
     "InputError",
+    "LoadErrors",
     "Resource",
     "StackTemplate",
     "load_path",
@@ -174,16 +175,17 @@ class StackTemplate:
         problems: list[tuple[str, str, str]] = []
         for lid, raw in (section if isinstance(section, dict) else {}).items():
             if not isinstance(raw, dict):
-                problems.append((str(lid), "", f"resource is a {_kind(raw)}, not an object"))
+                problems.append((str(lid), "", f"is a {_kind(raw)}, not an object"))
                 continue
             rtype = raw.get("Type")
             if "Type" not in raw:
-                problems.append((str(lid), "Type", "resource has no Type"))
+                problems.append((str(lid), "Type", "has no Type"))
             elif not isinstance(rtype, str) or not rtype:
-                problems.append((str(lid), "Type", f"Type is a {_kind(rtype)}, not a type name"))
+                problems.append((str(lid), "Type", f"has a Type that is a {_kind(rtype)}"))
             for key in ("Properties", "Metadata"):
                 if key in raw and not isinstance(raw[key], dict):
-                    problems.append((str(lid), key, f"{key} is a {_kind(raw[key])}, not an object"))
+                    kind = _kind(raw[key])
+                    problems.append((str(lid), key, f"has {key} that is a {kind}, not an object"))
         return problems
 
     @cached_property
@@ -620,7 +622,11 @@ def _confined_file(root: Path, rel: str) -> Path | None:
         return None
 
 
-def _load_manifest(root: Path, seen: set[Path]) -> list[StackTemplate]:
+LoadErrors = list[tuple[str, str]]
+"""``(stack artifact id, one-line message)`` for each stack that could not be read."""
+
+
+def _load_manifest(root: Path, seen: set[Path], errors: LoadErrors | None) -> list[StackTemplate]:
     root = root.resolve()
     if root in seen:
         return []
@@ -636,42 +642,66 @@ def _load_manifest(root: Path, seen: set[Path]) -> list[StackTemplate]:
         props = artifact.get("properties")
         props = props if isinstance(props, dict) else {}
         if artifact.get("type") == "aws:cloudformation:stack":
-            tfile = props.get("templateFile", f"{art_id}.template.json")
-            tpath = _confined_file(root, tfile) if isinstance(tfile, str) else None
-            if tpath is None:
-                raise InputError(f"{root / 'manifest.json'}: stack {art_id}: no template {tfile}")
-            template = load_template_dict(_read_json(tpath), str(tpath), in_assembly=True)
-            loaded.add(tpath)
-            account, region = _parse_env(artifact.get("environment"))
-            meta = _stack_metadata(root, artifact)
-            own = next((c for c, f in meta.template_files.items() if f == tfile), None)
-            stack = StackTemplate(
-                name=art_id,
-                template=template,
-                template_path=tpath,
-                assembly_dir=root,
-                region=region,
-                account=account,
-                acknowledgements=meta.acknowledgements,
-                creation_traces=meta.traces,
-                construct_paths=dict((lid, c) for c, lid in reversed(meta.logical_ids)),
-                construct_path_of_stack=own,
-            )
-            stacks.append(stack)
-            stacks.extend(_nested_stacks(root, stack, meta, loaded))
+            try:
+                stacks.extend(_load_stack(root, str(art_id), artifact, props, loaded))
+            except InputError as exc:
+                if errors is None:
+                    raise
+                errors.append((str(art_id), str(exc)))
         elif artifact.get("type") == "cdk:cloud-assembly" and isinstance(
             props.get("directoryName"), str
         ):
             sub = _confined_dir(root, props["directoryName"])
             if sub is not None:
-                stacks.extend(_load_manifest(sub, seen))
-    # A nested template no stack led to (metadata stripped): still checked, never skipped.
-    for path in sorted(root.glob("*.nested.template.json")):
-        if path.resolve() not in loaded:
-            template = load_template_dict(_read_json(path), str(path), in_assembly=True)
-            name = path.name.removesuffix(".nested.template.json")
-            stacks.append(StackTemplate(name, template, path.resolve(), assembly_dir=root))
+                stacks.extend(_load_manifest(sub, seen, errors))
+    stacks.extend(_stray_nested(root, loaded, errors))
     return stacks
+
+
+def _stray_nested(root: Path, loaded: set[Path], errors: LoadErrors | None) -> list[StackTemplate]:
+    """Nested templates no stack led to (metadata stripped): still checked, never skipped."""
+    stacks = []
+    for path in sorted(root.glob("*.nested.template.json")):
+        if path.resolve() in loaded:
+            continue
+        name = path.name.removesuffix(".nested.template.json")
+        try:
+            template = load_template_dict(_read_json(path), str(path), in_assembly=True)
+        except InputError as exc:
+            if errors is None:
+                raise
+            errors.append((name, str(exc)))
+            continue
+        stacks.append(StackTemplate(name, template, path.resolve(), assembly_dir=root))
+    return stacks
+
+
+def _load_stack(
+    root: Path, art_id: str, artifact: dict[str, Any], props: dict[str, Any], loaded: set[Path]
+) -> list[StackTemplate]:
+    """One stack artifact of a manifest, and its nested stacks."""
+    tfile = props.get("templateFile", f"{art_id}.template.json")
+    tpath = _confined_file(root, tfile) if isinstance(tfile, str) else None
+    if tpath is None:
+        raise InputError(f"{root / 'manifest.json'}: stack {art_id}: no template {tfile}")
+    loaded.add(tpath)
+    template = load_template_dict(_read_json(tpath), str(tpath), in_assembly=True)
+    account, region = _parse_env(artifact.get("environment"))
+    meta = _stack_metadata(root, artifact)
+    own = next((c for c, f in meta.template_files.items() if f == tfile), None)
+    stack = StackTemplate(
+        name=art_id,
+        template=template,
+        template_path=tpath,
+        assembly_dir=root,
+        region=region,
+        account=account,
+        acknowledgements=meta.acknowledgements,
+        creation_traces=meta.traces,
+        construct_paths=dict((lid, c) for c, lid in reversed(meta.logical_ids)),
+        construct_path_of_stack=own,
+    )
+    return [stack, *_nested_stacks(root, stack, meta, loaded)]
 
 
 def _confined_dir(root: Path, rel: str) -> Path | None:
@@ -699,13 +729,17 @@ def _stack_name(path: Path) -> str:
     return name.removesuffix(".template")
 
 
-def load_path(path: str | Path) -> list[StackTemplate]:
+def load_path(path: str | Path, *, errors: LoadErrors | None = None) -> list[StackTemplate]:
     """Load a ``cdk.out`` directory (every stack, nested stacks and stages too), a folder of
     ``*.json``/``*.yaml``/``*.yml`` templates (each one checked, or the whole input refused)
-    or a template file."""
+    or a template file.
+
+    ``errors``: when given, a stack of a cloud assembly that cannot be read is listed there
+    and the other stacks are still loaded (the plugin reports it on that stack); without
+    it, any unreadable input raises :class:`InputError` (the CLI exits 2)."""
     p = Path(path)
     try:
-        return _load_path(p)
+        return _load_path(p, errors)
     except InputError:
         raise
     except RecursionError as exc:
@@ -714,10 +748,10 @@ def load_path(path: str | Path) -> list[StackTemplate]:
         raise InputError(f"{_short(p)}: cannot be read ({exc.strerror or exc})") from exc
 
 
-def _load_path(p: Path) -> list[StackTemplate]:
+def _load_path(p: Path, errors: LoadErrors | None) -> list[StackTemplate]:
     if p.is_dir():
         if (p / "manifest.json").exists():
-            return _load_manifest(p, set())
+            return _load_manifest(p, set(), errors)
         templates = _folder_templates(p)
         if not templates:
             raise InputError(
