@@ -153,3 +153,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except RecursionError:  # input nested too deeply for a reader the loader did not bound
+        print(f"{PROG}: error: input nested too deeply to read", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as exc:  # noqa: BLE001 - a bug in the pack: one line, the check is incomplete
+        first = (str(exc).strip().splitlines() or [""])[0][:300]
+        print(f"{PROG}: internal error: {type(exc).__name__}: {first}", file=sys.stderr)
+        return EXIT_ERRORS

@@ -79,8 +79,10 @@ class Resource:
 
     @property
     def depends_on(self) -> list[str]:
-        deps = self.raw.get("DependsOn") or []
-        return [deps] if isinstance(deps, str) else [d for d in deps if isinstance(d, str)]
+        deps = self.raw.get("DependsOn")
+        if isinstance(deps, str):
+            return [deps]
+        return [d for d in deps if isinstance(d, str)] if isinstance(deps, list) else []
 
     @property
     def asset_path(self) -> str | None:
