@@ -767,6 +767,8 @@ def _load_path(p: Path, errors: LoadErrors | None) -> list[StackTemplate]:
 
 
 def _load_file(p: Path) -> list[StackTemplate]:
+    if p.is_file() and p.stat().st_size < 4096 and not p.read_bytes().strip():
+        raise InputError(f"{p}: empty, not a template")
     is_yaml = p.suffix in (".yaml", ".yml")
     data = _load_yaml(p) if is_yaml else _read_json(p)
     template = load_template_dict(data, str(p), yaml=is_yaml)
