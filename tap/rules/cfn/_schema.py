@@ -264,6 +264,15 @@ def validate_properties(
         return None
     if not isinstance(properties, dict):
         return (SchemaError("E3012", (), f"{properties!r} is not of type 'object'"),)
+    try:
+        return _validate(region, resource_type, properties, validator)
+    except RecursionError:  # the loader bounds depth; a direct caller may not (issue 9)
+        return (SchemaError("E0000", (), "nested too deeply to check against the schema"),)
+
+
+def _validate(
+    region: str, resource_type: str, properties: dict[str, Any], validator: Any
+) -> tuple[SchemaError, ...]:
     split = _split(region, resource_type)
     if split is None:
         key = (region, resource_type, "", shape_key(properties))
