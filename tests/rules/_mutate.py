@@ -262,6 +262,22 @@ def asset_escape(t: Template, rng: random.Random) -> Template:
     return t
 
 
+def long_names(t: Template, rng: random.Random) -> Template:
+    """Names too long for a file name: handlers (read as files), asset paths, logical ids."""
+    long = rng.choice(["a" * 300, "/".join(["a"] * 3000), "a." * 200 + "b"])
+    for lid, raw in list(_resources(t).items()):
+        if isinstance(raw, dict) and raw.get("Type") == "AWS::Lambda::Function":
+            props = raw.get("Properties")
+            if isinstance(props, dict):
+                props["Handler"] = f"{long}.handler"
+            meta = raw.get("Metadata")
+            if isinstance(meta, dict) and rng.random() < 0.3:
+                meta["aws:asset:path"] = f"asset.{long}"
+        elif rng.random() < 0.05:
+            t["Resources"][lid * 40] = t["Resources"].pop(lid)
+    return t
+
+
 MUTATIONS: dict[str, Mutation] = {
     "resource-metadata": resource_metadata,
     "template-metadata": template_metadata,
@@ -276,6 +292,7 @@ MUTATIONS: dict[str, Mutation] = {
     "unknown-intrinsics": unknown_intrinsics,
     "huge": huge,
     "asset-escape": asset_escape,
+    "long-names": long_names,
 }
 
 
