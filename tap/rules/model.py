@@ -418,9 +418,10 @@ def _short(path: Path) -> str:
     return text if len(text) <= 200 else f"{text[:100]}...{text[-60:]}"
 
 
-def _check_shape(data: Any, source: str, *, yaml: bool = False) -> None:
+def _check_shape(data: Any, source: str) -> None:
     """Refuse nesting deeper than :data:`MAX_DEPTH` (iteratively: no recursion on the
-    input); in YAML, turn non-string keys into the strings CloudFormation reads."""
+    input); turn non-string keys (YAML's ``123456789012:``, ``true:``) into the strings
+    CloudFormation reads, so that no rule compares or sorts keys of mixed types."""
     todo: list[tuple[Any, int, str]] = [(data, 1, "")]
     while todo:
         value, depth, where = todo.pop()
@@ -429,7 +430,7 @@ def _check_shape(data: Any, source: str, *, yaml: bool = False) -> None:
                 f"{source}: nested more than {MAX_DEPTH} levels deep (at {where[:120]}...)"
             )
         if isinstance(value, dict):
-            if yaml and any(not isinstance(k, str) for k in value):
+            if any(not isinstance(k, str) for k in value):  # YAML, or a direct caller
                 fixed = {_yaml_key(k): v for k, v in value.items()}
                 value.clear()
                 value.update(fixed)
@@ -444,9 +445,7 @@ def _yaml_key(key: Any) -> str:
     return "null" if key is None else str(key)
 
 
-def load_template_dict(
-    data: Any, source: str, *, in_assembly: bool = False, yaml: bool = False
-) -> dict[str, Any]:
+def load_template_dict(data: Any, source: str, *, in_assembly: bool = False) -> dict[str, Any]:
     """Check that ``data`` is a CloudFormation template; raise InputError if not.
 
     ``in_assembly``: the template is a stack of a cloud assembly, which CDK writes without
@@ -461,7 +460,7 @@ def load_template_dict(
         pass
     elif not isinstance(resources, dict):
         raise InputError(f"{source}: not a CloudFormation template (no 'Resources' object)")
-    _check_shape(data, source, yaml=yaml)
+    _check_shape(data, source)
     return data
 
 
@@ -771,7 +770,7 @@ def _load_file(p: Path) -> list[StackTemplate]:
         raise InputError(f"{p}: empty, not a template")
     is_yaml = p.suffix in (".yaml", ".yml")
     data = _load_yaml(p) if is_yaml else _read_json(p)
-    template = load_template_dict(data, str(p), yaml=is_yaml)
+    template = load_template_dict(data, str(p))
     return [
         StackTemplate(
             name=_stack_name(p), template=template, template_path=p, assembly_dir=p.parent

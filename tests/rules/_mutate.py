@@ -105,7 +105,7 @@ def _set(t: Any, path: tuple[Any, ...], value: Any) -> None:
         if isinstance(t, list) and (not isinstance(key, int) or key >= len(t)):
             return
         t = t[key]
-    if isinstance(t, dict) or (
+    if (isinstance(t, dict) and isinstance(path[-1], str)) or (  # JSON keys are strings
         isinstance(t, list) and isinstance(path[-1], int) and path[-1] < len(t)
     ):
         t[path[-1]] = value

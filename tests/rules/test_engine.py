@@ -216,6 +216,10 @@ def test_a_stack_without_resources_is_checked_and_passes(tmp_path: Path) -> None
 
 YAML_TEMPLATE = """\
 AWSTemplateFormatVersion: "2010-09-09"
+Mappings:
+  Accounts:
+    123456789012: {name: prod}
+    true: {name: yes}
 Conditions:
   IsProd: !Equals [!Ref "AWS::AccountId", "123456789012"]
 Resources:
@@ -249,6 +253,7 @@ def test_a_folder_of_yaml_and_json_templates_checks_every_template(tmp_path: Pat
     # THEN every template is a stack, and tags became intrinsics the rules read
     assert [s.name for s in stacks] == ["other", "plain", "storage"]
     storage = stacks[2]
+    assert list(storage.template["Mappings"]["Accounts"]) == ["123456789012", "true"]
     assert storage.template["Resources"]["Logs"]["Properties"]["BucketName"] == {
         "Fn::Sub": "logs-${AWS::AccountId}"
     }
