@@ -422,21 +422,49 @@ def _check_shape(data: Any, source: str) -> None:
     """Refuse nesting deeper than :data:`MAX_DEPTH` (iteratively: no recursion on the
     input); turn non-string keys (YAML's ``123456789012:``, ``true:``) into the strings
     CloudFormation reads, so that no rule compares or sorts keys of mixed types."""
-    todo: list[tuple[Any, int, str]] = [(data, 1, "")]
+    todo: list[tuple[Any, int]] = [(data, 1)] if isinstance(data, dict | list) else []
+    pop, push = todo.pop, todo.append
+    while todo:
+        value, depth = pop()
+        if isinstance(value, dict):
+            _string_keys(value)
+        children = value.values() if isinstance(value, dict) else value
+        if depth >= MAX_DEPTH and children:
+            where = _deepest(data)[:120]
+            raise InputError(f"{source}: nested more than {MAX_DEPTH} levels deep (at {where}...)")
+        for v in children:
+            if isinstance(v, dict | list):
+                push((v, depth + 1))
+
+
+def _string_keys(value: dict[Any, Any]) -> None:
+    for key in value:
+        if not isinstance(key, str):  # YAML, or a direct caller
+            fixed = {_yaml_key(k): v for k, v in value.items()}
+            value.clear()
+            value.update(fixed)
+            return
+
+
+def _deepest(data: Any) -> str:
+    """The path to the deepest value of ``data`` (for the message of a refused template)."""
+    best: tuple[int, str] = (0, "")
+    todo: list[tuple[Any, int, str]] = [(data, 0, "")]
     while todo:
         value, depth, where = todo.pop()
-        if depth > MAX_DEPTH:
-            raise InputError(
-                f"{source}: nested more than {MAX_DEPTH} levels deep (at {where[:120]}...)"
-            )
-        if isinstance(value, dict):
-            if any(not isinstance(k, str) for k in value):  # YAML, or a direct caller
-                fixed = {_yaml_key(k): v for k, v in value.items()}
-                value.clear()
-                value.update(fixed)
-            todo.extend((v, depth + 1, f"{where}/{k}" if where else k) for k, v in value.items())
-        elif isinstance(value, list):
-            todo.extend((v, depth + 1, f"{where}/{i}") for i, v in enumerate(value))
+        if depth > best[0]:
+            best = (depth, where)
+        if depth > MAX_DEPTH + 1:
+            continue
+        items = (
+            value.items()
+            if isinstance(value, dict)
+            else enumerate(value)
+            if isinstance(value, list)
+            else ()
+        )
+        todo.extend((v, depth + 1, f"{where}/{k}" if where else str(k)) for k, v in items)
+    return best[1]
 
 
 def _yaml_key(key: Any) -> str:
