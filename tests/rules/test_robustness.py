@@ -14,7 +14,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -130,7 +129,7 @@ def test_the_base_stacks_draw_findings(bases: list[StackTemplate]) -> None:
 @pytest.mark.parametrize("base_name", ["TapStack-dev", "Common", "Common/Inner"])
 def test_mutated_templates_never_crash_a_rule(bases: list[StackTemplate], base_name: str) -> None:
     base = next(s for s in bases if s.name == base_name)
-    refused, evaluated, started = 0, 0, time.perf_counter()
+    refused, evaluated = 0, 0
     for kind, template in mutants(base.template, SEED, PER_BASE):
         try:
             checked = load_template_dict(template, f"{kind} mutant", in_assembly=True)
@@ -142,7 +141,6 @@ def test_mutated_templates_never_crash_a_rule(bases: list[StackTemplate], base_n
         assert not report.rule_errors, (kind, report.rule_errors[0])
         evaluated += 1
     assert evaluated > refused
-    assert time.perf_counter() - started < 120  # bounded: an asset path never walks the disk
 
 
 def test_unreadable_shapes_are_findings_not_silent_passes(bases: list[StackTemplate]) -> None:
