@@ -238,6 +238,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as exc:
         print(f"{parser.prog}: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except RecursionError:  # input nested too deeply for a reader the loader did not bound
+        print(f"{parser.prog}: error: input nested too deeply to read", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as exc:  # noqa: BLE001 - a bug in the pack: one line, the check is incomplete
+        first = (str(exc).strip().splitlines() or [""])[0][:300]
+        print(f"{parser.prog}: internal error: {type(exc).__name__}: {first}", file=sys.stderr)
+        return EXIT_ERRORS
 
 
 # -- configuration: the file's keys are check's long options; flags override them ----------

@@ -58,7 +58,7 @@ import jsii
 
 from tap.rules import version
 from tap.rules.engine import Options, Report, evaluate
-from tap.rules.model import PLUGIN_NAMESPACE, InputError, StackTemplate, load_path
+from tap.rules.model import PLUGIN_NAMESPACE, InputError, LoadErrors, StackTemplate, load_path
 from tap.rules.registry import all_rules
 
 if TYPE_CHECKING:
@@ -181,16 +181,21 @@ class TapRulesPlugin:
         if self._config_error is not None:
             return _configuration_failure(self._config_error, stack_paths)
         try:
-            stacks = _load_stacks(list(stack_paths))
+            unreadable: LoadErrors = []
+            stacks = _load_stacks(list(stack_paths), unreadable)
             report = evaluate(stacks, self._options)
+            violations = to_violations(_without_metadata_acknowledged(report, stacks))
+            violations.extend(_internal_errors(report, stacks, stack_paths))
+            violations.extend(_unreadable(unreadable, stack_paths))
+            violations.extend(_acknowledgement_warnings(report, stacks, stack_paths))
         except KeyError as exc:  # an unknown rule id or slug in the options: the user's
             message = f"unknown rule id or class: {exc.args[0]} (see `tap-rules list`)"
             return _configuration_failure(message, stack_paths)
         except InputError as exc:  # unreadable assembly
             return _failure(f"the rule pack could not run: {exc}", stack_paths)
-        violations = to_violations(_without_metadata_acknowledged(report, stacks))
-        violations.extend(_internal_errors(report, stacks, stack_paths))
-        violations.extend(_acknowledgement_warnings(report, stacks, stack_paths))
+        except Exception as exc:  # noqa: BLE001 - never raise into CDK: report instead
+            first = (str(exc).strip().splitlines() or [""])[0][:300]
+            return _failure(f"the rule pack failed: {type(exc).__name__}: {first}", stack_paths)
         if report.skipped and not self._told_skipped:
             self._told_skipped = True
             print(skipped_message(report), file=sys.stderr)
@@ -465,23 +470,44 @@ def _violating_resource(
     )
 
 
-def _load_stacks(template_paths: list[str]) -> list[StackTemplate]:
-    """The stacks of ``template_paths``, with what their assembly knows of them
-    (acknowledgements, construct paths, staged assets)."""
+def _load_stacks(template_paths: list[str], unreadable: LoadErrors) -> list[StackTemplate]:
+    """The stacks of ``template_paths`` and their nested stacks, with what their assembly
+    knows of them (acknowledgements, construct paths, staged assets). A stack whose template
+    cannot be read is listed in ``unreadable``; the others are still evaluated."""
     wanted = set(template_paths)
     stacks: list[StackTemplate] = []
     found: set[str] = set()
     for directory in dict.fromkeys(str(Path(p).parent) for p in template_paths):
-        loaded = load_path(directory) if (Path(directory) / "manifest.json").exists() else []
+        errors: LoadErrors = []
+        has_manifest = (Path(directory) / "manifest.json").exists()
+        loaded = load_path(directory, errors=errors) if has_manifest else []
         for stack in loaded:
-            key = str(stack.template_path.resolve()) if stack.template_path else ""
-            if key in wanted and key not in found:
+            top = stack.top
+            key = str(top.template_path.resolve()) if top.template_path else ""
+            if key in wanted:
                 found.add(key)
                 stacks.append(stack)
+        unreadable.extend(errors)
+        found.update(str(Path(directory, f"{name}.template.json").resolve()) for name, _ in errors)
     for path in template_paths:  # no manifest (should not happen): the template alone
         if path not in found:
-            stacks.extend(load_path(path))
+            try:
+                stacks.extend(load_path(path))
+            except InputError as exc:
+                unreadable.append((Path(path).name.removesuffix(".template.json"), str(exc)))
     return stacks
+
+
+def _unreadable(unreadable: LoadErrors, stack_paths: dict[str, str]) -> list[cdk.PolicyViolation]:
+    """One TAP-INTERNAL error per stack whose template could not be read."""
+    by_name = {Path(p).name.removesuffix(".template.json"): c for p, c in stack_paths.items()}
+    messages = dict(unreadable)  # one per stack (a stage's stacks are read twice)
+    for name, message in messages.items():
+        print(f"tap-rules: stack {name} not checked: {message}", file=sys.stderr)
+    return [
+        _internal(f"stack {name} could not be read: {message}", [by_name.get(name, name)])
+        for name, message in messages.items()
+    ]
 
 
 def _internal_errors(
@@ -492,7 +518,10 @@ def _internal_errors(
     for error in report.rule_errors:
         print(f"tap-rules: rule failed: {error}", file=sys.stderr)
     construct_of = {
-        s.name: stack_paths.get(str(s.template_path.resolve()) if s.template_path else "", s.name)
+        s.name: stack_paths.get(
+            str(s.template_path.resolve()) if s.template_path else "",
+            s.construct_path_of_stack or s.name,
+        )
         for s in stacks
     }
     # engine.rule_errors entries read "<RULE-ID> on <stack>: <traceback>"

@@ -59,6 +59,10 @@ PSEUDO_PARAMETERS = frozenset(
 
 _SUB_VAR = re.compile(r"\$\{([^}]*)\}")
 
+MAX_DEPTH = 150
+"""Deepest nesting the resolver follows (templates are refused deeper than 100 levels at
+load time: this bounds self-referring mappings and conditions, and direct callers)."""
+
 
 @cache
 def longest_region_name() -> str:
@@ -219,10 +223,11 @@ class Resolver:
         region: str | None = None,
         account: str | None = None,
     ) -> None:
-        self._resources = template.get("Resources") or {}
-        self._parameters = template.get("Parameters") or {}
-        self._conditions = template.get("Conditions") or {}
-        self._mappings = template.get("Mappings") or {}
+        self._resources = _section(template, "Resources")
+        self._parameters = _section(template, "Parameters")
+        self._conditions = _section(template, "Conditions")
+        self._mappings = _section(template, "Mappings")
+        self._depth = 0
         self._pseudo: dict[str, str] = {}
         if region:
             self._pseudo["AWS::Region"] = region
@@ -233,7 +238,21 @@ class Resolver:
     # -- public API -------------------------------------------------------------------
 
     def resolve(self, value: Any) -> Any:
-        """Resolve every intrinsic in ``value`` (recursively)."""
+        """Resolve every intrinsic in ``value`` (recursively).
+
+        Nesting deeper than :data:`MAX_DEPTH` (crafted input, or a mapping or condition
+        that refers to itself) resolves to an unknown value instead of recursing on."""
+        if not isinstance(value, dict | list):
+            return value
+        if self._depth >= MAX_DEPTH:
+            return _unknown("nested too deeply")
+        self._depth += 1
+        try:
+            return self._resolve(value)
+        finally:
+            self._depth -= 1
+
+    def _resolve(self, value: Any) -> Any:
         if isinstance(value, dict):
             if len(value) == 1:
                 ((key, arg),) = value.items()
@@ -265,7 +284,13 @@ class Resolver:
         """Evaluate a named condition; ``None`` when it depends on deploy-time values."""
         if name not in self._condition_cache:
             self._condition_cache[name] = None  # guards against cycles
-            self._condition_cache[name] = self._eval_condition(self._conditions.get(name))
+            if self._depth >= MAX_DEPTH:
+                return None
+            self._depth += 1
+            try:
+                self._condition_cache[name] = self._eval_condition(self._conditions.get(name))
+            finally:
+                self._depth -= 1
         return self._condition_cache[name]
 
     # -- intrinsics -------------------------------------------------------------------
@@ -290,7 +315,7 @@ class Resolver:
             lid, _, attr = arg.partition(".")
         elif isinstance(arg, list) and len(arg) == 2:
             lid, attr = arg[0], self.resolve(arg[1])
-            if not isinstance(attr, str):
+            if not isinstance(lid, str) or not isinstance(attr, str):
                 return _unknown("GetAtt with a computed attribute")
         else:
             return _unknown("malformed Fn::GetAtt")
@@ -403,8 +428,15 @@ class Resolver:
         return len(value) if isinstance(value, list) else _unknown("Fn::Length")
 
     def _eval_condition(self, expr: Any) -> bool | None:
-        if not isinstance(expr, dict) or len(expr) != 1:
+        if not isinstance(expr, dict) or len(expr) != 1 or self._depth >= MAX_DEPTH:
             return None
+        self._depth += 1
+        try:
+            return self._eval_condition_expr(expr)
+        finally:
+            self._depth -= 1
+
+    def _eval_condition_expr(self, expr: dict[str, Any]) -> bool | None:
         ((key, arg),) = expr.items()
         if key == "Condition" and isinstance(arg, str):
             return self.condition(arg)
@@ -425,13 +457,21 @@ class Resolver:
         return None
 
 
+def _section(template: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = template.get(key)
+    return value if isinstance(value, Mapping) else {}
+
+
 def _contains_text(value: Any) -> bool:
-    if isinstance(value, Text):
-        return True
-    if isinstance(value, dict):
-        return any(_contains_text(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_contains_text(v) for v in value)
+    todo = [value]
+    while todo:
+        v = todo.pop()
+        if isinstance(v, Text):
+            return True
+        if isinstance(v, dict):
+            todo.extend(v.values())
+        elif isinstance(v, list):
+            todo.extend(v)
     return False
 
 
@@ -468,6 +508,7 @@ def _intrinsic_refs(key: str, arg: Any) -> tuple[list[str], list[Any]] | None:
     if key == "Fn::Sub":
         template = arg[0] if isinstance(arg, list) and arg else arg
         local = arg[1] if isinstance(arg, list) and len(arg) > 1 else {}
+        local = local if isinstance(local, dict) else {}
         names = []
         if isinstance(template, str):
             names = [

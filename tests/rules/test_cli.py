@@ -237,3 +237,66 @@ def test_list_prints_every_rule(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["list"]) == 0
     out = capsys.readouterr().out
     assert [line.split()[0] for line in out.splitlines()] == [r.id for r in all_rules()]
+
+
+# -- what real apps give: nested stacks, empty stacks, template folders (issue 9) -------------
+
+
+@pytest.fixture(scope="module")
+def nested(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An app with a nested stack holding the only error, and two stacks without resources."""
+    outdir = tmp_path_factory.mktemp("nested") / "cdk.out"
+    app = cdk.App(outdir=str(outdir))
+    parent = cdk.Stack(app, "Parent")
+    inner = cdk.NestedStack(parent, "Inner")
+    s3.Bucket(inner, "Named", bucket_name="tap-named-dev")
+    cdk.Stack(app, "Empty")
+    outputs = cdk.Stack(app, "OutputsOnly")
+    cdk.CfnOutput(outputs, "Out", value="1")
+    app.synth()
+    return outdir
+
+
+def test_a_finding_in_a_nested_stack_fails_and_names_it(
+    nested: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, data = _json(capsys, str(nested), "--rules", "TAP-S3-1")
+
+    assert code == 1
+    (finding,) = data["findings"]
+    assert finding["stack"] == "Parent/Inner"
+    assert finding["construct_path"] == "Parent/Inner/Named/Resource"
+    assert data["summary"]["stacks"] == 4
+
+
+def test_stacks_without_resources_are_checked_and_pass(
+    nested: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("Empty", "OutputsOnly"):  # alone, CloudFormation would refuse the file
+        assert main(["check", str(nested / f"{name}.template.json")]) == 2
+        assert "no 'Resources' object" in capsys.readouterr().err
+    code, data = _json(capsys, str(nested), "--rules", "cfn-schema,TAP-GEN-1")
+
+    assert code == 0
+    assert data["summary"]["stacks"] == 4 and data["findings"] == []
+
+
+def test_a_folder_of_templates_exits_1_on_a_yaml_finding_and_2_on_an_empty_file(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "bucket.yaml").write_text(
+        "Resources:\n  Logs:\n    Type: AWS::S3::Bucket\n    Properties:\n"
+        "      BucketName: !Join ['-', [logs, !Ref 'AWS::Region']]\n"
+    )
+    (folder / "queue.json").write_text('{"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}')
+
+    found = _run("check", str(folder), "--rules", "TAP-S3-1")
+    (folder / "x.template.json").write_text("")
+    refused = _run("check", str(folder), "--rules", "TAP-S3-1")
+
+    assert found.returncode == 1 and "TAP-S3-1 (s3-bucket-name) Logs" in found.stdout
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert "x.template.json: empty, not a template" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1

@@ -181,3 +181,79 @@ def test_register_adds_the_plugin_with_the_given_environment(tmp_path: Path) -> 
     # THEN the environment-suffix rule runs and fails synth
     with pytest.raises(RuntimeError, match="TAP-GEN-3"):
         app.synth()
+
+
+# -- nested stacks, empty stacks, broken metadata (issue 9) -----------------------------------
+
+
+def test_a_nested_stack_is_checked_during_synth(tmp_path: Path) -> None:
+    # GIVEN a named bucket in a real NestedStack, and an acknowledged one beside it
+    def build(stack: cdk.Stack) -> None:
+        inner = cdk.NestedStack(stack, "Inner")
+        _named_bucket(inner, ack=True)
+        s3.Bucket(inner, "Other", bucket_name="tap-other-dev")
+
+    outdir, error = _synth(tmp_path, build, rules=["TAP-S3-1"])
+
+    assert error is not None and "TAP-S3-1" in error
+    (violation,) = _report(outdir)["violations"]
+    paths = {c["constructPath"] for c in violation["violatingConstructs"]}
+    assert paths == {"PluginStack/Inner/Other/Resource"}  # the acknowledged one is suppressed
+
+
+def test_an_empty_stack_neither_fails_nor_hides_other_findings(tmp_path: Path) -> None:
+    # GIVEN an app whose stacks are: empty, outputs only, and one with an error
+    outdir = tmp_path / "cdk.out"
+    app = cdk.App(outdir=str(outdir))
+    cdk.Stack(app, "Empty")
+    outputs = cdk.Stack(app, "OutputsOnly")
+    cdk.CfnOutput(outputs, "Out", value="1")
+    _named_bucket(cdk.Stack(app, "Named"))
+    cdk.Validations.of(app).add_plugins(TapRulesPlugin(rules=["TAP-S3-1"]))
+    # WHEN synthesized THEN only the real error fails synth: no TAP-INTERNAL
+    with pytest.raises(RuntimeError, match="ValidationFailed") as exc:
+        app.synth()
+    assert INTERNAL_RULE_ID not in str(exc.value)
+    assert [v["ruleName"] for v in _report(outdir)["violations"]] == ["TAP-S3-1"]
+
+
+def test_metadata_that_is_not_an_object_is_reported_not_raised(tmp_path: Path) -> None:
+    # GIVEN a resource whose Metadata an escape hatch made a string
+    def build(stack: cdk.Stack) -> None:
+        bucket = s3.Bucket(stack, "Odd")
+        bucket.node.default_child.add_override("Metadata", "not an object")  # type: ignore[union-attr]
+
+    outdir, error = _synth(tmp_path, build, rules=["TAP-CFN-2", "TAP-S3-1"])
+
+    # THEN the plugin reports a cfn-schema finding (CDK did not see the plugin fail)
+    assert error is not None and "Validation plugin 'tap-rules' failed" not in error
+    (violation,) = _report(outdir)["violations"]
+    assert violation["ruleName"] == "TAP-CFN-2"
+    assert "Metadata that is a string" in violation["description"]
+
+
+def test_an_unreadable_stack_is_internal_on_that_stack_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN two stacks, one nested deeper than the loader reads, one with a finding
+    from tap.rules import model
+
+    monkeypatch.setattr(model, "MAX_DEPTH", 12)  # CDK's own bootstrap rule is 10 deep
+    outdir = tmp_path / "cdk.out"
+    app = cdk.App(outdir=str(outdir))
+    deep = cdk.Stack(app, "Deep")
+    nesting: object = "x"
+    for _ in range(20):
+        nesting = [nesting]
+    s3.CfnBucket(deep, "B").add_override("Metadata.Nesting", nesting)
+    _named_bucket(cdk.Stack(app, "Named"))
+    cdk.Validations.of(app).add_plugins(TapRulesPlugin(rules=["TAP-S3-1"]))
+    # WHEN synthesized
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        app.synth()
+    # THEN Deep is reported as not checked, and Named's finding is still there
+    by_rule = {v["ruleName"]: v for v in _report(outdir)["violations"]}
+    assert set(by_rule) == {"TAP-S3-1", INTERNAL_RULE_ID}
+    internal = by_rule[INTERNAL_RULE_ID]
+    assert [c["constructPath"] for c in internal["violatingConstructs"]] == ["Deep"]
+    assert "nested more than 12 levels" in internal["description"]

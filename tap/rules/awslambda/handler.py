@@ -118,7 +118,10 @@ class HandlerExists(Rule):
                 return
             rel = Path(*module.split("."))
             candidates = [root / rel.with_suffix(".py"), root / rel / "__init__.py"]
-            path = next((p for p in candidates if p.is_file()), None)
+            try:
+                path = next((p for p in candidates if p.is_file()), None)
+            except OSError:  # a handler name too long for a file name (issue 9): not read
+                return
             if path is None:
                 found = sorted(p.relative_to(root).as_posix() for p in root.glob("*.py"))[:8]
                 yield self.violation(
@@ -160,10 +163,17 @@ class HandlerExists(Rule):
         root = ctx.stack.asset_dir(res)
         if root is None or not root.is_dir():
             return
-        path = next(
-            (root / f"{module}{s}" for s in _NODE_SUFFIXES if (root / f"{module}{s}").is_file()),
-            None,
-        )
+        try:
+            path = next(
+                (
+                    root / f"{module}{s}"
+                    for s in _NODE_SUFFIXES
+                    if (root / f"{module}{s}").is_file()
+                ),
+                None,
+            )
+        except OSError:  # a handler name too long for a file name (issue 9): not read
+            return
         if path is None:
             yield self.violation(
                 res,

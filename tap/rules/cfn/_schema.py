@@ -403,6 +403,15 @@ def validate_properties(
         return None
     if not isinstance(properties, dict):
         return (SchemaError("E3012", (), f"{properties!r} is not of type 'object'"),)
+    try:
+        return _validate(region, resource_type, properties, meta)
+    except RecursionError:  # the loader bounds depth; a direct caller may not (issue 9)
+        return (SchemaError("E0000", (), "nested too deeply to check against the schema"),)
+
+
+def _validate(
+    region: str, resource_type: str, properties: dict[str, Any], meta: _TypeMeta
+) -> tuple[SchemaError, ...]:
     if meta.props is None:
         key = (region, resource_type, "", shape_key(properties))
         return _cached(

@@ -39,12 +39,30 @@ class ResourceTypeExists(Rule):
         if not transforms_allow_check(stack.template):
             return
         region = stack.region or DEFAULT_REGION
+        yield from self._malformed(ctx)
         for res in stack.resources.values():
-            if skipped_type(res.type) or has_schema(region, res.type):
+            if not res.type or skipped_type(res.type) or has_schema(region, res.type):
                 continue
             where = f"region {region}" if stack.region else "the CloudFormation registry"
             yield self.violation(
                 res,
                 "Type",
                 f"resource type {res.type!r} does not exist in {where} (cfn-lint E3006)",
+            )
+
+    def _malformed(self, ctx: Context) -> Iterator[Violation]:
+        # Resources CloudFormation rejects before reading their type (issue 9): not an
+        # object, no Type or not a string, Metadata (or, for types without a schema that
+        # TAP-CFN-1 checks, Properties) not an object. Found by the model at load time.
+        for lid, path, message in ctx.stack.malformed_resources:
+            res = ctx.stack.resources[lid]
+            if path == "Properties" and not skipped_type(res.type):
+                continue  # TAP-CFN-1 reports it against the type's schema
+            yield self.violation(
+                res,
+                path,
+                f"resource {lid!r} {message}",
+                fix="A resource is an object with a string Type; Metadata and Properties are "
+                "objects. In CDK, check the escape hatches: add_override('Metadata', ...), "
+                "add_override('Type', ...), or the template given to CfnInclude.",
             )
