@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -42,6 +44,52 @@ def ours_in_process(assembly: Path, repeat: int) -> float:
     return min(times)
 
 
+# The engine before this round of rule work (issues 9-13): its time per resource is measured on
+# the same assemblies, in the same run, so the cost of the new rules and loading is a ratio.
+BASELINE_REV = os.environ.get("BENCH_BASELINE_REV", "9a48276")
+
+_ENGINE_TIMER = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+from tap.rules.engine import evaluate_paths
+best = None
+for _ in range(int(sys.argv[3])):
+    t0 = time.perf_counter()
+    evaluate_paths([sys.argv[2]])
+    took = time.perf_counter() - t0
+    best = took if best is None else min(best, took)
+print(best)
+"""
+
+
+def source_tree(rev: str, workdir: Path) -> Path:
+    """The project's files at ``rev`` (``git archive``), extracted once under ``workdir``."""
+    out = workdir / f"source-{rev}"
+    if not (out / "tap" / "rules" / "engine.py").exists():
+        out.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(
+            ["git", "archive", rev, "tap"], cwd=ROOT, capture_output=True, check=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(out)], input=archive, check=True)
+    return out
+
+
+def engine_in_subprocess(source: Path, assembly: Path, repeat: int) -> float:
+    """Best of ``repeat`` evaluations in one fresh process of the engine found at ``source``
+    (its first run pays the imports, as the plugin's warm-up does; the on-disk cache starts
+    empty)."""
+    with tempfile.TemporaryDirectory() as cache:
+        proc = subprocess.run(
+            [PY, "-c", _ENGINE_TIMER, str(source), str(assembly), str(repeat)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "TAP_RULES_CACHE_DIR": cache},
+            check=True,
+        )
+    return float(proc.stdout.strip().splitlines()[-1])
+
+
 def run(sources: list[Path], sizes: list[int], workdir: Path) -> list[dict[str, object]]:
     rows = []
     for size in sizes:
@@ -56,6 +104,8 @@ def run(sources: list[Path], sizes: list[int], workdir: Path) -> list[dict[str, 
             raise SystemExit(f"tap.rules check failed on {target}:\n{proc.stderr}")
         findings = len(json.loads(proc.stdout)["findings"])
         engine_s = ours_in_process(target, repeat)
+        head_s = engine_in_subprocess(ROOT, target, repeat)
+        base_s = engine_in_subprocess(source_tree(BASELINE_REV, workdir), target, repeat)
         row: dict[str, object] = {
             "resources": n,
             "stacks": shape["stacks"],
@@ -63,6 +113,10 @@ def run(sources: list[Path], sizes: list[int], workdir: Path) -> list[dict[str, 
             "tap_engine_s": round(engine_s, 3),
             "tap_us_per_resource": round(engine_s / n * 1e6, 1),
             "tap_findings": findings,
+            "engine_subprocess_us_per_resource": round(head_s / n * 1e6, 1),
+            "baseline_rev": BASELINE_REV,
+            "baseline_us_per_resource": round(base_s / n * 1e6, 1),
+            "engine_vs_baseline": round(head_s / base_s, 3),
         }
         if n <= CFN_LINT_MAX_RESOURCES:
             templates = sorted(str(p) for p in target.glob("*.template.json"))

@@ -67,7 +67,7 @@ _SUB_VAR = re.compile(r"\$\{([^}]*)\}")
 
 def _inner(value: Any, resolver: Resolver) -> int | None:
     """Size of a string-valued intrinsic without its quotes; ``None``: not a string."""
-    size = raw_size(value, resolver)
+    size = _raw_size(value, resolver)
     return size - 2 if isinstance(value, str) or _is_string_intrinsic(value) else None
 
 
@@ -120,6 +120,16 @@ def _intrinsic_size(key: str, arg: Any, resolver: Resolver) -> int | None:
 
 
 def raw_size(value: Any, resolver: Resolver) -> int:
+    """:func:`_raw_size`, or 0 for a value nested too deeply to walk: a size is a low
+    estimate (a finding means the quota is exceeded whatever the unknowns), so an unknown
+    size may hide a finding but never makes one."""
+    try:
+        return _raw_size(value, resolver)
+    except RecursionError:
+        return 0
+
+
+def _raw_size(value: Any, resolver: Resolver) -> int:
     """:func:`json_size` of ``resolver.resolve(value)``, computed on the raw template value:
     ``Ref``, ``Fn::GetAtt``, ``Fn::Join`` and ``Fn::Sub`` are sized where they stand (no
     resolution); other intrinsics are resolved first. Linear in the value's size."""
@@ -129,12 +139,12 @@ def raw_size(value: Any, resolver: Resolver) -> int:
             if key in _INTRINSIC_KEYS:
                 size = _intrinsic_size(key, arg, resolver)
                 return json_size(resolver.resolve(value)) if size is None else size
-        items = [_str_size(str(k)) + 3 + raw_size(v, resolver) for k, v in value.items()]
+        items = [_str_size(str(k)) + 3 + _raw_size(v, resolver) for k, v in value.items()]
         return 2 + sum(items) + max(len(items) - 1, 0)
     if isinstance(value, Text):
         return json_size(value)
     if isinstance(value, list):
-        items = [raw_size(v, resolver) for v in value]
+        items = [_raw_size(v, resolver) for v in value]
         return 2 + sum(items) + max(len(items) - 1, 0)
     return json_size(value)
 
