@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -745,6 +746,12 @@ def _confined_file(root: Path, rel: str) -> Path | None:
     if not rel or Path(rel).is_absolute() or ".." in Path(rel).parts or not rel.endswith(".json"):
         return None
     try:
+        if "/" not in rel and os.sep not in rel and root.is_absolute():
+            # A file directly in the assembly (every template CDK writes): one lstat tells
+            # a regular file from a link or a folder, without resolving every component.
+            # (The loader resolves the assembly's own path once, in _load_manifest.)
+            path = root / rel
+            return path if stat.S_ISREG(os.lstat(path).st_mode) else None
         base = root.resolve()
         path = (base / rel).resolve()
         return path if _inside(path, base) and path.is_file() else None
