@@ -35,9 +35,11 @@ __all__ = [
     "Resolver",
     "Text",
     "Token",
+    "as_list",
     "is_unknown",
     "iter_references",
     "longest_region_name",
+    "referenced_id",
 ]
 
 # Worst-case values for names: an account id is always 12 digits; the region is the
@@ -517,6 +519,20 @@ def _intrinsic_refs(key: str, arg: Any) -> tuple[list[str], list[Any]] | None:
                 if not m.group(1).startswith("!") and m.group(1) not in local
             ]
         return names, (list(arg[1:]) if isinstance(arg, list) else [])
+    return None
+
+
+def as_list(value: Any) -> list[Any]:
+    """A property that takes one value or a list of them, as a list (``None``: empty)."""
+    return value if isinstance(value, list) else [] if value is None else [value]
+
+
+def referenced_id(value: Any, kinds: tuple[str, ...] = ("Ref", "GetAtt")) -> str | None:
+    """The name a resolved value is nothing but a reference to (``{"Ref": "X"}`` or
+    ``{"Fn::GetAtt": ["X", "Arn"]}`` → ``"X"``), for the token ``kinds`` given; else ``None``."""
+    if isinstance(value, Text) and len(value.parts) == 1 and isinstance(value.parts[0], Token):
+        tok = value.parts[0]
+        return tok.name if tok.kind in kinds else None
     return None
 
 

@@ -10,10 +10,10 @@ silent (it may exist already).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tap.rules.base import Rule
-from tap.rules.resolve import Text
+from tap.rules.resolve import referenced_id
 
 if TYPE_CHECKING:
     from tap.rules.base import Context
@@ -23,20 +23,13 @@ if TYPE_CHECKING:
 __all__ = ["UsagePlanAfterStage"]
 
 
-def _ref(value: Any) -> str | None:
-    if isinstance(value, Text) and len(value.parts) == 1 and not isinstance(value.parts[0], str):
-        tok = value.parts[0]
-        return tok.name if tok.kind == "Ref" else None
-    return None
-
-
 def stages(ctx: Context) -> dict[tuple[str, str], list[str]]:
     """(API logical id, stage name) → the resources of the stack creating that stage."""
     key = "apigateway.stages"
     if key not in ctx.shared:
         out: dict[tuple[str, str], list[str]] = {}
         for res in ctx.stack.of_type("AWS::ApiGateway::Stage", "AWS::ApiGateway::Deployment"):
-            api = _ref(ctx.resolve(res.properties.get("RestApiId")))
+            api = referenced_id(ctx.resolve(res.properties.get("RestApiId")), ("Ref",))
             name = ctx.resolve(res.properties.get("StageName"))
             if api is not None and isinstance(name, str):
                 out.setdefault((api, name), []).append(res.logical_id)
@@ -69,7 +62,7 @@ class UsagePlanAfterStage(Rule):
         for i, entry in enumerate(entries if isinstance(entries, list) else ()):
             if not isinstance(entry, dict):
                 continue
-            api = _ref(entry.get("ApiId"))
+            api = referenced_id(entry.get("ApiId"), ("Ref",))
             name = entry.get("Stage")
             if api is None or not isinstance(name, str):
                 continue

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from tap.rules.base import Rule
-from tap.rules.resolve import Text
+from tap.rules.resolve import as_list, referenced_id
 
 if TYPE_CHECKING:
     from tap.rules.base import Context
@@ -36,25 +36,14 @@ _POLICIES = {
 }
 
 
-def _listed(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [] if value is None else [value]
-
-
-def _ref(value: Any) -> str | None:
-    if isinstance(value, Text) and len(value.parts) == 1 and not isinstance(value.parts[0], str):
-        tok = value.parts[0]
-        return tok.name if tok.kind in ("Ref", "GetAtt") else None
-    return None
-
-
 def role_policies(ctx: Context) -> dict[str, list[str]]:
     """Role logical id → the policy resources of the stack attached to it."""
     key = "firehose.role_policies"
     if key not in ctx.shared:
         out: dict[str, list[str]] = {}
         for pol in ctx.stack.of_type(*_POLICIES):
-            for value in _listed(ctx.resolve(pol.properties.get(_POLICIES[pol.type]))):
-                lid = _ref(value)
+            for value in as_list(ctx.resolve(pol.properties.get(_POLICIES[pol.type]))):
+                lid = referenced_id(value)
                 if lid is not None:
                     out.setdefault(lid, []).append(pol.logical_id)
         ctx.shared[key] = out
@@ -103,7 +92,7 @@ class DeliveryStreamAfterRolePolicies(Rule):
         attached = role_policies(ctx)
         seen: set[str] = set()
         for path, value in _role_arns(res.properties, "Properties"):
-            role = _ref(ctx.resolve(value))
+            role = referenced_id(ctx.resolve(value))
             if role is None or role in seen or role not in attached:
                 continue
             seen.add(role)

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tap.rules.base import Rule
 from tap.rules.iam._size import raw_size
-from tap.rules.resolve import Text
+from tap.rules.resolve import as_list, referenced_id
 
 if TYPE_CHECKING:
     from tap.rules.base import Context
@@ -35,17 +35,6 @@ _ATTACHMENTS = {
     "AWS::IAM::UserPolicy": ("UserName",),
     "AWS::IAM::GroupPolicy": ("GroupName",),
 }
-
-
-def _listed(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [] if value is None else [value]
-
-
-def _ref(value: Any) -> str | None:
-    if isinstance(value, Text) and len(value.parts) == 1 and not isinstance(value.parts[0], str):
-        tok = value.parts[0]
-        return tok.name if tok.kind in ("Ref", "GetAtt") else None
-    return None
 
 
 class IdentityPoliciesFitQuotas(Rule):
@@ -85,15 +74,15 @@ class IdentityPoliciesFitQuotas(Rule):
     def _inline(self, ctx: Context) -> Iterator[Violation]:
         parts: dict[str, list[tuple[str, int]]] = defaultdict(list)
         for res in ctx.stack.of_type(*INLINE_QUOTAS):
-            for i, pol in enumerate(_listed(res.properties.get("Policies"))):
+            for i, pol in enumerate(as_list(res.properties.get("Policies"))):
                 if isinstance(pol, dict):
                     size = raw_size(pol.get("PolicyDocument"), ctx.resolver)
                     parts[res.logical_id].append((f"Policies/{i}", size))
         for res in ctx.stack.of_type(*_ATTACHMENTS):
             size = raw_size(res.properties.get("PolicyDocument"), ctx.resolver)
             for key in _ATTACHMENTS[res.type]:
-                for value in _listed(ctx.resolve(res.properties.get(key))):
-                    lid = _ref(value)
+                for value in as_list(ctx.resolve(res.properties.get(key))):
+                    lid = referenced_id(value)
                     if lid is not None and lid in ctx.stack.resources:
                         parts[lid].append((res.logical_id, size))
         for lid, sizes in parts.items():

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from tap.rules.base import Rule
+from tap.rules.resolve import as_list
 from tap.rules.s3._buckets import PUBLIC_ACLS, blocks, canned_acl, stack_bucket
 
 if TYPE_CHECKING:
@@ -26,15 +27,11 @@ if TYPE_CHECKING:
 __all__ = ["PublicGrantsAllowedByBlockPublicAccess"]
 
 
-def _listed(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
-
 def _public(principal: Any) -> bool:
     if principal == "*":
         return True
     if isinstance(principal, dict):
-        return "*" in _listed(principal.get("AWS"))
+        return "*" in as_list(principal.get("AWS"))
     return False
 
 
@@ -79,14 +76,14 @@ class PublicGrantsAllowedByBlockPublicAccess(Rule):
         # (no resolution of the whole document); a computed one is not "Allow" to everyone.
         doc = res.properties.get("PolicyDocument")
         statements = doc.get("Statement") if isinstance(doc, dict) else None
-        for i, st in enumerate(_listed(statements)):
+        for i, st in enumerate(as_list(statements)):
             if (
                 isinstance(st, dict)
                 and st.get("Effect") == "Allow"
                 and not st.get("Condition")
                 and _public(st.get("Principal"))
             ):
-                actions = ", ".join(str(a) for a in _listed(st.get("Action")))
+                actions = ", ".join(str(a) for a in as_list(st.get("Action")))
                 yield self.violation(
                     res,
                     f"Properties/PolicyDocument/Statement/{i}",

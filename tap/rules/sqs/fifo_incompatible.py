@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from tap.rules.base import Rule
+from tap.rules.resolve import as_list
 from tap.rules.sqs._queues import is_fifo, target
 
 if TYPE_CHECKING:
@@ -30,10 +31,6 @@ _S3_ENTRIES = {
         ("TopicConfigurations", "TopicArn"),
     ),
 }
-
-
-def _listed(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
 
 
 class FifoDestinationsFitTheirSource(Rule):
@@ -74,7 +71,7 @@ class FifoDestinationsFitTheirSource(Rule):
                     res, ctx, topic, res.properties.get("Endpoint"), "Properties/Endpoint"
                 )
         else:
-            for i, sub in enumerate(_listed(res.properties.get("Subscription"))):
+            for i, sub in enumerate(as_list(res.properties.get("Subscription"))):
                 if isinstance(sub, dict) and ctx.resolve(sub.get("Protocol")) == "sqs":
                     path = f"Properties/Subscription/{i}/Endpoint"
                     yield from self._subscription(res, ctx, res, sub.get("Endpoint"), path)
@@ -84,7 +81,7 @@ class FifoDestinationsFitTheirSource(Rule):
         if not isinstance(config, dict):
             return
         for kind, key in _S3_ENTRIES[res.type]:
-            for i, entry in enumerate(_listed(config.get(kind))):
+            for i, entry in enumerate(as_list(config.get(kind))):
                 dest = (
                     target(ctx, entry.get(key), _QUEUE, _TOPIC) if isinstance(entry, dict) else None
                 )
