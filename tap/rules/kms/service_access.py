@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tap.rules.base import Rule
 from tap.rules.kms._keypolicy import missing_for_service, stack_key
+from tap.rules.resolve import as_list, referenced_id
 
 if TYPE_CHECKING:
     from tap.rules.base import Context
@@ -56,24 +57,11 @@ class LogGroupKeyAllowsLogs(Rule):
             )
 
 
-def _listed(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [] if value is None else [value]
-
-
-def _ref(ctx: Context, value: Any) -> str | None:
-    text = ctx.text(value)
-    if text is not None and len(text.parts) == 1 and not isinstance(text.parts[0], str):
-        tok = text.parts[0]
-        if tok.kind in ("Ref", "GetAtt"):
-            return tok.name
-    return None
-
-
 def _alarm_publishers(ctx: Context, out: dict[str, list[tuple[str, str]]]) -> None:
     for alarm in ctx.stack.of_type("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm"):
         for key in ("AlarmActions", "OKActions", "InsufficientDataActions"):
-            for action in _listed(alarm.properties.get(key)):
-                target = _ref(ctx, action)
+            for action in as_list(alarm.properties.get(key)):
+                target = referenced_id(ctx.text(action))
                 if target:
                     out[target].append(("cloudwatch.amazonaws.com", alarm.logical_id))
 
@@ -85,9 +73,9 @@ def _bucket_publishers(ctx: Context, out: dict[str, list[tuple[str, str]]]) -> N
         if not isinstance(conf, dict):
             continue
         for kind, field in (("TopicConfigurations", "Topic"), ("QueueConfigurations", "Queue")):
-            for entry in _listed(conf.get(kind)):
+            for entry in as_list(conf.get(kind)):
                 if isinstance(entry, dict):
-                    target = _ref(ctx, entry.get(field, entry.get(field + "Arn")))
+                    target = referenced_id(ctx.text(entry.get(field, entry.get(field + "Arn"))))
                     if target:
                         out[target].append(("s3.amazonaws.com", bucket.logical_id))
 
@@ -98,13 +86,13 @@ def publishers(ctx: Context) -> dict[str, list[tuple[str, str]]]:
     _alarm_publishers(ctx, out)
     _bucket_publishers(ctx, out)
     for rule in ctx.stack.of_type("AWS::Events::Rule"):
-        for t in _listed(rule.properties.get("Targets")):
-            target = _ref(ctx, t.get("Arn")) if isinstance(t, dict) else None
+        for t in as_list(rule.properties.get("Targets")):
+            target = referenced_id(ctx.text(t.get("Arn"))) if isinstance(t, dict) else None
             if target:
                 out[target].append(("events.amazonaws.com", rule.logical_id))
     for sub in ctx.stack.of_type("AWS::SNS::Subscription"):
         if ctx.resolve(sub.properties.get("Protocol")) == "sqs":
-            target = _ref(ctx, sub.properties.get("Endpoint"))
+            target = referenced_id(ctx.text(sub.properties.get("Endpoint")))
             if target:
                 out[target].append(("sns.amazonaws.com", sub.logical_id))
     return out
