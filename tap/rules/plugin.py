@@ -284,7 +284,7 @@ def _warm_up() -> None:
 
 
 def _preload_libraries() -> None:
-    """Import what a cache miss needs (cfn-lint, botocore, sqlglot), in this thread.
+    """Load what a cache miss needs (cfn-lint, botocore's model files, sqlglot), in this thread.
 
     With a warm on-disk cache (tap/rules/common/cache.py) the warm-up template's verdicts
     come from disk and import none of them; but a stack that changed since the last synth

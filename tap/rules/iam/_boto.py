@@ -16,7 +16,10 @@ request operation; sub-resources (``has``) and collections (``hasMany``) are fol
 
 from __future__ import annotations
 
+import gzip
+import importlib.util
 import json
+import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -130,18 +133,126 @@ def _session() -> Any:
     return botocore.session.get_session()
 
 
+# Reading botocore's models without its session (issue 10, start-up): ``botocore.session``
+# imports ~0.1 s of modules (loaders, clients, credentials, docs) to end up reading JSON files
+# from ``botocore/data``. When that folder is the only place a session would read models from,
+# the same files are read here, the way ``botocore.loaders.Loader.load_service_model`` reads
+# them: the service's latest API version that has the model type, ``.json`` before
+# ``.json.gz``, then the ``<type>.sdk-extras.json`` "merge" applied with botocore's deep merge.
+# Anywhere a session could read elsewhere (``AWS_DATA_PATH``, ``~/.aws/models``, a
+# ``data_path`` in the AWS config file), the session itself is used. Equality with the session
+# over every service: tests/rules/iam/test_iam_boto_mapping.py.
+
+
+@cache
+def _data_dir() -> Path | None:
+    """botocore's bundled model folder when a session would read nothing else; else None."""
+    if os.environ.get("AWS_DATA_PATH") or Path("~/.aws/models").expanduser().is_dir():
+        return None
+    config = Path(os.environ.get("AWS_CONFIG_FILE") or "~/.aws/config").expanduser()
+    try:
+        if "data_path" in config.read_text(encoding="utf-8", errors="replace"):
+            return None
+    except OSError:
+        pass  # no config file: nothing it could redirect
+    spec = importlib.util.find_spec("botocore")  # a top-level spec imports nothing
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    data = Path(next(iter(spec.submodule_search_locations))) / "data"
+    return data if data.is_dir() else None
+
+
+def _model_file(path: Path) -> Path | None:
+    for ext in (".json", ".json.gz"):
+        candidate = path.with_name(path.name + ext)
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _read_json(path: Path) -> Any:
+    if path.name.endswith(".gz"):
+        with gzip.open(path, "rb") as fh:
+            return json.load(fh)
+    with path.open("rb") as fh:
+        return json.load(fh)
+
+
+def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> None:
+    """``botocore.utils.deep_merge``."""
+    for key, value in extra.items():
+        if isinstance(base.get(key), dict) and isinstance(value, dict):
+            _deep_merge(base[key], value)
+        else:
+            base[key] = value
+
+
+@cache
+def _versions(data: Path, service: str, type_name: str) -> tuple[str, ...]:
+    folder = data / service
+    if not folder.is_dir():
+        return ()
+    return tuple(sorted(v.name for v in folder.iterdir() if _model_file(v / type_name) is not None))
+
+
+@cache
+def _services(data: Path) -> frozenset[str]:
+    return frozenset(
+        d.name for d in data.iterdir() if d.is_dir() and _versions(data, d.name, "service-2")
+    )
+
+
+@cache
+def _model(service: str, type_name: str) -> dict[str, Any] | None:
+    """A service's model of ``type_name`` (``service-2``, ``waiters-2``); None if it has none."""
+    data = _data_dir()
+    if data is None:
+        return _session_model(service, type_name)
+    return _file_model(data, service, type_name)
+
+
+def _session_model(service: str, type_name: str) -> dict[str, Any] | None:
+    loader = _session().get_component("data_loader")
+    try:
+        return dict(loader.load_service_model(service, type_name))
+    except Exception:  # botocore's DataNotFoundError / UnknownServiceError
+        return None
+
+
+def _file_model(data: Path, service: str, type_name: str) -> dict[str, Any] | None:
+    versions = _versions(data, service, type_name)
+    if not versions or not _versions(data, service, "service-2"):
+        return None  # botocore: an unknown service has no model of any type
+    folder = data / service / versions[-1]
+    found = _model_file(folder / type_name)
+    if found is None:
+        return None
+    model = _read_json(found)
+    extras = _model_file(folder / f"{type_name}.sdk-extras")
+    if extras is not None and isinstance(model, dict):
+        merge = _read_json(extras).get("merge")
+        if isinstance(merge, dict):
+            _deep_merge(model, merge)
+    return model if isinstance(model, dict) else None
+
+
 @cache
 def known_service(name: str) -> bool:
-    return name in set(_session().get_available_services())
+    data = _data_dir()
+    if data is None:
+        return name in set(_session().get_available_services())
+    # botocore lists every folder of ``data`` with an API version holding a service model;
+    # asking one folder gives the same answer for that name.
+    return bool(name) and "/" not in name and bool(_versions(data, name, "service-2"))
 
 
 @cache
 def _operations(service: str) -> dict[str, str]:
     """snake_case method name → operation name, for a botocore service."""
-    from botocore import xform_name
+    from botocore import xform_name  # botocore's package __init__ alone: no session
 
-    model = _session().get_service_model(service)
-    return {xform_name(op): op for op in model.operation_names}
+    model = _model(service, "service-2") or {}
+    return {xform_name(op): op for op in model.get("operations") or {}}
 
 
 @cache
@@ -150,16 +261,16 @@ def iam_prefix(service: str) -> str:
         return PREFIX_OVERRIDES[service]
     stored = _prefix_cache().get(service)
     if isinstance(stored, str):
-        return stored  # kept on disk: no botocore session import (see common/cache.py)
-    meta = _session().get_service_model(service).metadata
+        return stored  # kept on disk (see common/cache.py)
+    meta = (_model(service, "service-2") or {}).get("metadata") or {}
     prefix = str(meta.get("signingName") or meta.get("endpointPrefix") or service)
     _prefix_cache().put(service, prefix)
     return prefix
 
 
 def preload() -> None:
-    """Import botocore's session (the plugin's warm-up thread calls it)."""
-    _session()
+    """Read botocore's service list (the plugin's warm-up thread calls it)."""
+    known_service("s3")
 
 
 @cache
@@ -189,15 +300,15 @@ def waiter_operation(service: str, name: str) -> str | None:
     """``get_waiter("bucket_exists")`` → the operation the waiter polls."""
     if not known_service(service):
         return None
-    try:
-        model = _session().get_waiter_model(service)
-    except Exception:  # botocore raises DataNotFoundError for services without waiters
-        return None
-    for waiter_name in model.waiter_names:
-        from botocore import xform_name
+    from botocore import xform_name
 
+    model = _model(service, "waiters-2") or {}
+    if model.get("version") != 2:  # botocore's WaiterModel refuses other versions
+        return None
+    waiters = model.get("waiters") or {}
+    for waiter_name in sorted(waiters):  # botocore's WaiterModel.waiter_names order
         if xform_name(waiter_name) == name:
-            return str(model.get_waiter(waiter_name).operation)
+            return str(waiters[waiter_name]["operation"])
     return None
 
 
@@ -278,9 +389,10 @@ class ResourceModel:
 
 @cache
 def _resource_json(service: str) -> dict[str, Any] | None:
-    import boto3
-
-    base = Path(boto3.__file__).parent / "data" / service
+    spec = importlib.util.find_spec("boto3")  # its folder, not its ~0.3 s import
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    base = Path(next(iter(spec.submodule_search_locations))) / "data" / service
     if not base.is_dir():
         return None
     versions = sorted(p for p in base.iterdir() if (p / "resources-1.json").exists())

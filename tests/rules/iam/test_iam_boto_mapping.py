@@ -37,3 +37,40 @@ def test_client_and_resource_calls_map_to_actions():
     assert _boto.paginator_operation("dynamodb", "query") == "Query"
     assert _boto.waiter_operation("s3", "bucket_exists") == "HeadBucket"
     assert _boto.client_operation("s3", "generate_presigned_url") is None
+
+
+def test_models_read_from_botocore_files_equal_what_a_botocore_session_loads():
+    """iam-code-permissions: the SDK models are read from botocore's data folder without
+    importing its session (start-up); for every service, the service list, operations,
+    signing metadata and waiters are the ones a botocore session loads."""
+    import botocore.session
+
+    data = _boto._data_dir()
+    if data is None:
+        pytest.skip("this machine's AWS config points botocore at other model folders")
+    session = botocore.session.get_session()
+    services = session.get_available_services()
+    assert sorted(_boto._services(data)) == services
+    for service in services:
+        for type_name in ("service-2", "waiters-2"):
+            assert _boto._file_model(data, service, type_name) == _boto._session_model(
+                service, type_name
+            ), (service, type_name)
+
+
+def test_a_data_path_in_the_aws_config_makes_the_session_read_the_models(tmp_path, monkeypatch):
+    """iam-code-permissions: where a botocore session could read models from elsewhere
+    (AWS_DATA_PATH, ~/.aws/models, data_path in the AWS config file), the files are not read
+    directly."""
+    config = tmp_path / "config"
+    config.write_text("[default]\ndata_path = /opt/models\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    _boto._data_dir.cache_clear()
+    try:
+        assert _boto._data_dir() is None
+        monkeypatch.delenv("AWS_CONFIG_FILE")
+        monkeypatch.setenv("AWS_DATA_PATH", str(tmp_path))
+        _boto._data_dir.cache_clear()
+        assert _boto._data_dir() is None
+    finally:
+        _boto._data_dir.cache_clear()
