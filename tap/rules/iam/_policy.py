@@ -129,14 +129,30 @@ def _managed_policies() -> dict[str, Any] | None:
         return None
 
 
+# The answers for the ARNs a template names are also kept on disk (tap/rules/common/cache.py),
+# keyed by this module's source and moto's version: parsing the dataset (~1,300 policies)
+# costs ~30 ms per process, for the two or three policies a stack attaches.
+@cache
+def _managed_disk() -> Any:
+    from tap.rules.common.cache import DiskCache, dist_version, source_digest
+
+    version = f"{source_digest('tap.rules.iam._policy')}|moto {dist_version('moto')}"
+    return DiskCache("managed-policies", version)
+
+
 @cache
 def managed_policy_dataset() -> str | None:
     """Which dataset knows AWS managed policies (for messages), ``None`` if none."""
-    if _managed_policies() is None:
-        return None
-    from importlib.metadata import version
+    stored = _managed_disk().get("dataset")
+    if isinstance(stored, list) and len(stored) == 1:
+        return stored[0] if isinstance(stored[0], str) else None
+    found = None
+    if _managed_policies() is not None:
+        from tap.rules.common.cache import dist_version
 
-    return f"moto {version('moto')} aws_managed_policies"
+        found = f"moto {dist_version('moto')} aws_managed_policies"
+    _managed_disk().put("dataset", [found])
+    return found
 
 
 _AWS_MANAGED = re.compile(r"^arn:[^:]+:iam::aws:policy(/.*)$")
@@ -147,6 +163,22 @@ def aws_managed_policy(arn: str) -> tuple[bool | None, dict[str, Any] | None]:
 
     ``exists`` is ``None`` when no dataset is available.
     """
+    if not _AWS_MANAGED.match(arn):
+        return None, None
+    stored = _managed_disk().get("arn|" + arn)
+    if (
+        isinstance(stored, list)
+        and len(stored) == 2
+        and (stored[0] is None or isinstance(stored[0], bool))
+        and (stored[1] is None or isinstance(stored[1], dict))
+    ):
+        return stored[0], stored[1]
+    exists, doc = _aws_managed_policy(arn)
+    _managed_disk().put("arn|" + arn, [exists, doc])
+    return exists, doc
+
+
+def _aws_managed_policy(arn: str) -> tuple[bool | None, dict[str, Any] | None]:
     m = _AWS_MANAGED.match(arn)
     if not m:
         return None, None
