@@ -9,7 +9,7 @@ mistaking the token for a literal.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from tap.rules.resolve import NO_VALUE, Text
@@ -24,32 +24,43 @@ TOKEN_MARK = "\x00"
 _SHARED_KEY = "general.literals"
 
 
-@dataclass(frozen=True, slots=True)
 class Leaf:
-    """One scalar of a resource's resolved properties."""
+    """One scalar of a resource's resolved properties (read-only by convention)."""
+
+    __slots__ = ("is_number", "keys", "path", "rendered", "value")
 
     path: str
     """Slash-separated from the resource: ``Properties/Environment/Variables/ACCOUNT``."""
     keys: tuple[str, ...]
     """The object keys from ``Properties`` down to the value (list indexes left out)."""
     value: str | int | float | Text
+    rendered: str
+    """The value as text, each token replaced by :data:`TOKEN_MARK` (computed once: both
+    hard-coded-value rules read it for every leaf)."""
+    is_number: bool
 
-    @property
-    def rendered(self) -> str:
-        """The value as text, each token replaced by :data:`TOKEN_MARK`."""
-        if isinstance(self.value, Text):
-            return "".join(p if isinstance(p, str) else TOKEN_MARK for p in self.value.parts)
-        return str(self.value)
+    def __init__(self, path: str, keys: tuple[str, ...], value: str | int | float | Text) -> None:
+        self.path = path
+        self.keys = keys
+        self.value = value
+        if type(value) is str:
+            self.rendered = value
+            self.is_number = False
+        elif isinstance(value, Text):
+            self.rendered = "".join(p if isinstance(p, str) else TOKEN_MARK for p in value.parts)
+            self.is_number = False
+        else:
+            self.rendered = str(value)
+            self.is_number = isinstance(value, int | float) and not isinstance(value, bool)
+
+    def __repr__(self) -> str:
+        return f"Leaf({self.path!r}, {self.keys!r}, {self.value!r})"
 
     @property
     def shown(self) -> str:
         """The value for a message (tokens as ``${AWS::AccountId}``), shortened."""
         text = str(self.value)
         return text if len(text) <= 160 else text[:157] + "..."
-
-    @property
-    def is_number(self) -> bool:
-        return isinstance(self.value, int | float) and not isinstance(self.value, bool)
 
 
 def leaves(res: Resource, ctx: Context) -> list[Leaf]:
@@ -58,32 +69,55 @@ def leaves(res: Resource, ctx: Context) -> list[Leaf]:
     found = cache.get(res.logical_id)
     if found is None:
         found = []
-        _walk(res.properties, "Properties", (), ctx, found, raw=True)
+        _walk_raw(res.properties, "Properties", (), ctx.stack.resolver.resolve, found)
         cache[res.logical_id] = found
     return found
 
 
-def _is_intrinsic(value: dict[str, Any]) -> bool:
-    if len(value) != 1:
-        return False
-    key = next(iter(value))
-    return key == "Ref" or key.startswith("Fn::")
-
-
-def _walk(
-    value: Any, path: str, keys: tuple[str, ...], ctx: Context, out: list[Leaf], *, raw: bool
+def _walk_raw(
+    value: Any,
+    path: str,
+    keys: tuple[str, ...],
+    resolve: Callable[[Any], Any],
+    out: list[Leaf],
 ) -> None:
-    # Raw template values are walked key by key (so that paths point at the property);
-    # an intrinsic is resolved where it stands and its result walked further.
-    if raw and isinstance(value, dict) and _is_intrinsic(value):
-        _walk(ctx.resolve(value), path, keys, ctx, out, raw=False)
-    elif isinstance(value, dict):
+    # Raw template values are walked key by key (so that paths point at the property); an
+    # intrinsic is resolved where it stands and its result walked further. Exact type checks
+    # first: the values come from json.load (a YAML template's nodes are subclasses).
+    kind = type(value)
+    if kind is str:
+        out.append(Leaf(path, keys, value))
+    elif kind is dict or isinstance(value, dict):
+        if len(value) == 1:
+            key = next(iter(value))
+            if key == "Ref" or key.startswith("Fn::"):
+                _walk_resolved(resolve(value), path, keys, out)
+                return
         for key, item in value.items():
-            _walk(item, f"{path}/{key}", (*keys, str(key)), ctx, out, raw=raw)
-    elif isinstance(value, list):
+            _walk_raw(item, f"{path}/{key}", (*keys, str(key)), resolve, out)
+    elif kind is list or isinstance(value, list):
         for index, item in enumerate(value):
-            _walk(item, f"{path}/{index}", keys, ctx, out, raw=raw)
-    elif value is NO_VALUE or value is None or isinstance(value, bool):
+            _walk_raw(item, f"{path}/{index}", keys, resolve, out)
+    else:
+        _scalar(value, path, keys, out)
+
+
+def _walk_resolved(value: Any, path: str, keys: tuple[str, ...], out: list[Leaf]) -> None:
+    kind = type(value)
+    if kind is str or kind is Text:
+        out.append(Leaf(path, keys, value))
+    elif kind is dict or isinstance(value, dict):
+        for key, item in value.items():
+            _walk_resolved(item, f"{path}/{key}", (*keys, str(key)), out)
+    elif kind is list or isinstance(value, list):
+        for index, item in enumerate(value):
+            _walk_resolved(item, f"{path}/{index}", keys, out)
+    else:
+        _scalar(value, path, keys, out)
+
+
+def _scalar(value: Any, path: str, keys: tuple[str, ...], out: list[Leaf]) -> None:
+    if value is NO_VALUE or value is None or isinstance(value, bool):
         return
-    elif isinstance(value, str | int | float | Text):
+    if isinstance(value, str | int | float | Text):
         out.append(Leaf(path, keys, value))
