@@ -208,7 +208,7 @@ def _evaluate(stacks: Iterable[StackTemplate], options: Options | None) -> Repor
                         Skipped(rule.id, stack.name, "needs the " + " and the ".join(missing))
                     )
                     continue
-            if types is not None and not any(t in present for t in types):
+            if types is not None and types.isdisjoint(present):
                 continue  # a per-resource rule with no resource of its types here
             try:
                 violations = list(rule.check_stack(ctx))
@@ -224,11 +224,11 @@ def _evaluate(stacks: Iterable[StackTemplate], options: Options | None) -> Repor
     return report
 
 
-def _dispatch_types(rule: type[Rule]) -> tuple[str, ...] | None:
+def _dispatch_types(rule: type[Rule]) -> frozenset[str] | None:
     """The resource types a rule runs on, when it is a per-resource rule (the base class's
     ``check_stack`` over ``resource_types``): the engine calls it only on stacks that hold
     one of them. ``None`` for a rule with its own ``check_stack``: it always runs."""
-    return rule.resource_types if rule.check_stack is Rule.check_stack else None
+    return frozenset(rule.resource_types) if rule.check_stack is Rule.check_stack else None
 
 
 def evaluate_paths(paths: Sequence[str | Path], options: Options | None = None) -> Report:

@@ -237,6 +237,8 @@ class Resolver:
         if account:
             self._pseudo["AWS::AccountId"] = account
         self._condition_cache: dict[str, bool | None] = {}
+        self._refs: dict[str, Any] = {}
+        self._attributes: dict[tuple[str, str], Text] = {}
 
     # -- public API -------------------------------------------------------------------
 
@@ -245,7 +247,8 @@ class Resolver:
 
         Nesting deeper than :data:`MAX_DEPTH` (crafted input, or a mapping or condition
         that refers to itself) resolves to an unknown value instead of recursing on."""
-        if not isinstance(value, dict | list):
+        kind = type(value)
+        if kind is not dict and kind is not list and not isinstance(value, dict | list):
             return value
         if self._depth >= MAX_DEPTH:
             return _unknown("nested too deeply")
@@ -256,6 +259,8 @@ class Resolver:
             self._depth -= 1
 
     def _resolve(self, value: Any) -> Any:
+        # Every rule resolves through here: strings, the most common values, are kept as
+        # they are without a call (resolve returns any scalar unchanged).
         if isinstance(value, dict):
             if len(value) == 1:
                 ((key, arg),) = value.items()
@@ -264,12 +269,23 @@ class Resolver:
                     return handler(self, arg)
             out = {}
             for k, v in value.items():
+                if type(v) is str:
+                    out[k] = v
+                    continue
                 r = self.resolve(v)
                 if r is not NO_VALUE:
                     out[k] = r
             return out
         if isinstance(value, list):
-            return [r for r in (self.resolve(v) for v in value) if r is not NO_VALUE]
+            items = []
+            for v in value:
+                if type(v) is str:
+                    items.append(v)
+                    continue
+                r = self.resolve(v)
+                if r is not NO_VALUE:
+                    items.append(r)
+            return items
         return value
 
     def text(self, value: Any) -> Text | None:
@@ -301,6 +317,14 @@ class Resolver:
     def _ref(self, name: Any) -> Any:
         if not isinstance(name, str):
             return _unknown("Ref of a non-string")
+        # A reference resolves to an immutable value (a string, a Text, NO_VALUE) that
+        # depends on the name alone: each name is resolved once per template.
+        found = self._refs.get(name)
+        if found is None:
+            found = self._refs[name] = self._ref_of(name)
+        return found
+
+    def _ref_of(self, name: str) -> Any:
         if name == "AWS::NoValue":
             return NO_VALUE
         if name in self._pseudo:
@@ -322,7 +346,14 @@ class Resolver:
                 return _unknown("GetAtt with a computed attribute")
         else:
             return _unknown("malformed Fn::GetAtt")
-        return Text((Token("GetAtt", lid, attr),))
+        return self._attribute(lid, attr)
+
+    def _attribute(self, lid: str, attr: str) -> Text:
+        """``${lid.attr}`` (immutable: made once per attribute of the template)."""
+        found = self._attributes.get((lid, attr))
+        if found is None:
+            found = self._attributes[(lid, attr)] = Text((Token("GetAtt", lid, attr),))
+        return found
 
     def _join(self, arg: Any) -> Any:
         if not (isinstance(arg, list) and len(arg) == 2):
@@ -364,7 +395,7 @@ class Resolver:
                 value = self.resolve(variables[name])
             elif "." in name and name.split(".", 1)[0] in self._resources:
                 lid, attr = name.split(".", 1)
-                value = Text((Token("GetAtt", lid, attr),))
+                value = self._attribute(lid, attr)
             else:
                 value = self._ref(name)
             if isinstance(value, int | float) and not isinstance(value, bool):

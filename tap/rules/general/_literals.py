@@ -24,24 +24,27 @@ TOKEN_MARK = "\x00"
 _SHARED_KEY = "general.literals"
 
 
+_Where = tuple[Any, str | int] | None
+"""Where a value sits, built one link per level on the walk (``(parent, key or index)``,
+``None`` for ``Properties``); the path and keys are spelled out only for the few values a
+rule reports, not for every value walked."""
+
+
 class Leaf:
     """One scalar of a resource's resolved properties (read-only by convention)."""
 
-    __slots__ = ("is_number", "keys", "path", "rendered", "value")
+    __slots__ = ("_keys", "_path", "_where", "is_number", "rendered", "value")
 
-    path: str
-    """Slash-separated from the resource: ``Properties/Environment/Variables/ACCOUNT``."""
-    keys: tuple[str, ...]
-    """The object keys from ``Properties`` down to the value (list indexes left out)."""
     value: str | int | float | Text
     rendered: str
     """The value as text, each token replaced by :data:`TOKEN_MARK` (computed once: both
     hard-coded-value rules read it for every leaf)."""
     is_number: bool
 
-    def __init__(self, path: str, keys: tuple[str, ...], value: str | int | float | Text) -> None:
-        self.path = path
-        self.keys = keys
+    def __init__(self, where: _Where, value: str | int | float | Text) -> None:
+        self._where = where
+        self._path: str | None = None
+        self._keys: tuple[str, ...] | None = None
         self.value = value
         if type(value) is str:
             self.rendered = value
@@ -52,6 +55,29 @@ class Leaf:
         else:
             self.rendered = str(value)
             self.is_number = isinstance(value, int | float) and not isinstance(value, bool)
+
+    def _steps(self) -> list[str | int]:
+        steps: list[str | int] = []
+        where = self._where
+        while where is not None:
+            where, step = where
+            steps.append(step)
+        steps.reverse()
+        return steps
+
+    @property
+    def path(self) -> str:
+        """Slash-separated from the resource: ``Properties/Environment/Variables/ACCOUNT``."""
+        if self._path is None:
+            self._path = "/".join(["Properties", *map(str, self._steps())])
+        return self._path
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The object keys from ``Properties`` down to the value (list indexes left out)."""
+        if self._keys is None:
+            self._keys = tuple(s for s in self._steps() if type(s) is str)
+        return self._keys
 
     def __repr__(self) -> str:
         return f"Leaf({self.path!r}, {self.keys!r}, {self.value!r})"
@@ -69,55 +95,50 @@ def leaves(res: Resource, ctx: Context) -> list[Leaf]:
     found = cache.get(res.logical_id)
     if found is None:
         found = []
-        _walk_raw(res.properties, "Properties", (), ctx.stack.resolver.resolve, found)
+        _walk_raw(res.properties, None, ctx.stack.resolver.resolve, found)
         cache[res.logical_id] = found
     return found
 
 
-def _walk_raw(
-    value: Any,
-    path: str,
-    keys: tuple[str, ...],
-    resolve: Callable[[Any], Any],
-    out: list[Leaf],
-) -> None:
+def _walk_raw(value: Any, where: _Where, resolve: Callable[[Any], Any], out: list[Leaf]) -> None:
     # Raw template values are walked key by key (so that paths point at the property); an
     # intrinsic is resolved where it stands and its result walked further. Exact type checks
-    # first: the values come from json.load (a YAML template's nodes are subclasses).
+    # first: the values come from json.load (a YAML template's nodes are subclasses). Object
+    # keys are kept as strings, list indexes as ints (they are not keys).
     kind = type(value)
     if kind is str:
-        out.append(Leaf(path, keys, value))
+        out.append(Leaf(where, value))
     elif kind is dict or isinstance(value, dict):
         if len(value) == 1:
             key = next(iter(value))
             if key == "Ref" or key.startswith("Fn::"):
-                _walk_resolved(resolve(value), path, keys, out)
+                _walk_resolved(resolve(value), where, out)
                 return
         for key, item in value.items():
-            _walk_raw(item, f"{path}/{key}", (*keys, str(key)), resolve, out)
+            _walk_raw(item, (where, key if type(key) is str else str(key)), resolve, out)
     elif kind is list or isinstance(value, list):
         for index, item in enumerate(value):
-            _walk_raw(item, f"{path}/{index}", keys, resolve, out)
+            _walk_raw(item, (where, index), resolve, out)
     else:
-        _scalar(value, path, keys, out)
+        _scalar(value, where, out)
 
 
-def _walk_resolved(value: Any, path: str, keys: tuple[str, ...], out: list[Leaf]) -> None:
+def _walk_resolved(value: Any, where: _Where, out: list[Leaf]) -> None:
     kind = type(value)
     if kind is str or kind is Text:
-        out.append(Leaf(path, keys, value))
+        out.append(Leaf(where, value))
     elif kind is dict or isinstance(value, dict):
         for key, item in value.items():
-            _walk_resolved(item, f"{path}/{key}", (*keys, str(key)), out)
+            _walk_resolved(item, (where, key if type(key) is str else str(key)), out)
     elif kind is list or isinstance(value, list):
         for index, item in enumerate(value):
-            _walk_resolved(item, f"{path}/{index}", keys, out)
+            _walk_resolved(item, (where, index), out)
     else:
-        _scalar(value, path, keys, out)
+        _scalar(value, where, out)
 
 
-def _scalar(value: Any, path: str, keys: tuple[str, ...], out: list[Leaf]) -> None:
+def _scalar(value: Any, where: _Where, out: list[Leaf]) -> None:
     if value is NO_VALUE or value is None or isinstance(value, bool):
         return
     if isinstance(value, str | int | float | Text):
-        out.append(Leaf(path, keys, value))
+        out.append(Leaf(where, value))
