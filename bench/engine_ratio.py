@@ -3,9 +3,9 @@
     python -m bench.engine_ratio ASSEMBLY [ASSEMBLY ...] [--rounds R] [--repeat N]
         [--baseline DIR]
 
-Each round measures HEAD then the baseline (``bench.rules_scale.engine_in_subprocess``: CPU
-time, best of ``--repeat`` evaluations in one fresh process), interleaved so that the load
-of the shared machine falls on both; prints each round's ratio and µs per resource.
+Each round measures HEAD and the baseline as ``make bench`` does
+(``bench.rules_scale.engines_side_by_side``: CPU time, best of ``--repeat`` evaluations, one
+fresh process per engine, runs alternated); prints each round's ratio and µs per resource.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from bench.rules_scale import BASELINE_REV, ROOT, engine_in_subprocess, source_tree
+from bench.rules_scale import BASELINE_REV, ROOT, engines_side_by_side, source_tree
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -31,8 +31,7 @@ def main(argv: list[str] | None = None) -> None:
 
             n = sum(len(s.resources) for s in load_path(assembly))
             for r in range(args.rounds):
-                head = engine_in_subprocess(ROOT, assembly, args.repeat)
-                old = engine_in_subprocess(base, assembly, args.repeat)
+                head, old = engines_side_by_side([ROOT, base], assembly, args.repeat)
                 print(
                     f"{assembly.name} ({n} resources) round {r + 1}: HEAD {head / n * 1e6:.1f} "
                     f"µs/res, baseline {old / n * 1e6:.1f} µs/res, ratio {head / old:.3f}",
