@@ -23,6 +23,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--baseline", type=Path, help="baseline source tree (default: extract)")
+    parser.add_argument("--head", type=Path, default=ROOT, help="source tree (default: this)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as work:
         base = args.baseline or source_tree(BASELINE_REV, Path(work))
@@ -31,7 +32,7 @@ def main(argv: list[str] | None = None) -> None:
 
             n = sum(len(s.resources) for s in load_path(assembly))
             for r in range(args.rounds):
-                head, old = engines_side_by_side([ROOT, base], assembly, args.repeat)
+                head, old = engines_side_by_side([args.head, base], assembly, args.repeat)
                 print(
                     f"{assembly.name} ({n} resources) round {r + 1}: HEAD {head / n * 1e6:.1f} "
                     f"µs/res, baseline {old / n * 1e6:.1f} µs/res, ratio {head / old:.3f}",
