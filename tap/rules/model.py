@@ -756,15 +756,18 @@ def _nested_construct_path(resource_path: str | None) -> str | None:
 
 def _confined_file(root: Path, rel: str) -> Path | None:
     """``root/rel`` if it is a file inside ``root`` (no absolute path, no ``..``)."""
-    if not rel or Path(rel).is_absolute() or ".." in Path(rel).parts or not rel.endswith(".json"):
+    if not rel or not rel.endswith(".json"):
         return None
     try:
         if "/" not in rel and os.sep not in rel and root.is_absolute():
             # A file directly in the assembly (every template CDK writes): one lstat tells
             # a regular file from a link or a folder, without resolving every component.
-            # (The loader resolves the assembly's own path once, in _load_manifest.)
+            # (The loader resolves the assembly's own path once, in _load_manifest.) A name
+            # without a separator is neither absolute nor "..".
             path = root / rel
             return path if stat.S_ISREG(os.lstat(path).st_mode) else None
+        if Path(rel).is_absolute() or ".." in Path(rel).parts:
+            return None
         base = root.resolve()
         path = (base / rel).resolve()
         return path if _inside(path, base) and path.is_file() else None
