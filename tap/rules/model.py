@@ -8,6 +8,7 @@ recorded with ``Validations.of(x).acknowledge(...)`` and the construct creation 
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -893,6 +894,11 @@ def load_path(path: str | Path, *, errors: LoadErrors | None = None) -> list[Sta
     and the other stacks are still loaded (the plugin reports it on that stack); without
     it, any unreadable input raises :class:`InputError` (the CLI exits 2)."""
     p = Path(path)
+    # Templates are trees (json.load makes no cycles): the cyclic garbage collector's passes
+    # while they load find nothing to free, and each full pass walks the whole heap (the
+    # pack's schemas and data once warm) - as during evaluation, it waits until the end.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         return _load_path(p, errors)
     except InputError:
@@ -901,6 +907,9 @@ def load_path(path: str | Path, *, errors: LoadErrors | None = None) -> list[Sta
         raise InputError(f"{_short(p)}: nested more than {MAX_DEPTH} levels deep") from exc
     except OSError as exc:  # a name too long, a permission: one line, not a traceback
         raise InputError(f"{_short(p)}: cannot be read ({exc.strerror or exc})") from exc
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _load_path(p: Path, errors: LoadErrors | None) -> list[StackTemplate]:
