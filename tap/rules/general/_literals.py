@@ -1,14 +1,22 @@
-"""Every string a resource's properties resolve to, with the property path it sits at.
+"""The strings a resource's properties resolve to that may name an account or a region, with
+the property path each sits at.
 
 The hard-coded-value rules read *resolved* values: a literal inside ``Fn::Sub`` or one
 part of an ``Fn::Join`` counts, a ``${AWS::AccountId}`` token does not. Each value is
 rendered with every token replaced by ``TOKEN_MARK`` (a NUL character, never in a
 template's text) so that patterns can see the literal context around a token without
 mistaking the token for a literal.
+
+Only the values the hard-coded-value rules can report are kept: every number, and every
+string whose rendering holds 12 digits in a row (an account id, for ``hardcoded-account-id``)
+or ``arn:``, ``amazonaws`` or ``.aws`` (an ARN or an AWS host name, where
+``hardcoded-region`` looks). Both rules skip any other value before their own patterns; most
+values are such (names, handlers, runtimes), and are not kept.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +30,12 @@ __all__ = ["TOKEN_MARK", "Leaf", "leaves"]
 
 TOKEN_MARK = "\x00"
 _SHARED_KEY = "general.literals"
+_TWELVE_DIGITS = re.compile(r"\d{12}").search
+
+
+def may_name_account_or_region(text: str) -> bool:
+    """Whether a rendered value is one :func:`leaves` keeps (see the module docstring)."""
+    return "arn:" in text or "amazonaws" in text or ".aws" in text or bool(_TWELVE_DIGITS(text))
 
 
 _Where = tuple[Any, str | int] | None
@@ -41,20 +55,15 @@ class Leaf:
     hard-coded-value rules read it for every leaf)."""
     is_number: bool
 
-    def __init__(self, where: _Where, value: str | int | float | Text) -> None:
+    def __init__(
+        self, where: _Where, value: str | int | float | Text, rendered: str, is_number: bool
+    ) -> None:
         self._where = where
         self._path: str | None = None
         self._keys: tuple[str, ...] | None = None
         self.value = value
-        if type(value) is str:
-            self.rendered = value
-            self.is_number = False
-        elif isinstance(value, Text):
-            self.rendered = "".join(p if isinstance(p, str) else TOKEN_MARK for p in value.parts)
-            self.is_number = False
-        else:
-            self.rendered = str(value)
-            self.is_number = isinstance(value, int | float) and not isinstance(value, bool)
+        self.rendered = rendered
+        self.is_number = is_number
 
     def _steps(self) -> list[str | int]:
         steps: list[str | int] = []
@@ -90,7 +99,8 @@ class Leaf:
 
 
 def leaves(res: Resource, ctx: Context) -> list[Leaf]:
-    """Every scalar of ``res``'s properties, resolved; computed once per stack."""
+    """Every number of ``res``'s resolved properties, and every string that may name an
+    account or a region (:func:`may_name_account_or_region`); computed once per stack."""
     cache: dict[str, list[Leaf]] = ctx.shared.setdefault(_SHARED_KEY, {})
     found = cache.get(res.logical_id)
     if found is None:
@@ -107,7 +117,8 @@ def _walk_raw(value: Any, where: _Where, resolve: Callable[[Any], Any], out: lis
     # keys are kept as strings, list indexes as ints (they are not keys).
     kind = type(value)
     if kind is str:
-        out.append(Leaf(where, value))
+        if "arn:" in value or "amazonaws" in value or ".aws" in value or _TWELVE_DIGITS(value):
+            out.append(Leaf(where, value, value, False))
     elif kind is dict or isinstance(value, dict):
         if len(value) == 1:
             key = next(iter(value))
@@ -126,7 +137,7 @@ def _walk_raw(value: Any, where: _Where, resolve: Callable[[Any], Any], out: lis
 def _walk_resolved(value: Any, where: _Where, out: list[Leaf]) -> None:
     kind = type(value)
     if kind is str or kind is Text:
-        out.append(Leaf(where, value))
+        _text(value, where, out)
     elif kind is dict or isinstance(value, dict):
         for key, item in value.items():
             _walk_resolved(item, (where, key if type(key) is str else str(key)), out)
@@ -140,5 +151,16 @@ def _walk_resolved(value: Any, where: _Where, out: list[Leaf]) -> None:
 def _scalar(value: Any, where: _Where, out: list[Leaf]) -> None:
     if value is NO_VALUE or value is None or isinstance(value, bool):
         return
-    if isinstance(value, str | int | float | Text):
-        out.append(Leaf(where, value))
+    if isinstance(value, str | Text):
+        _text(value, where, out)
+    elif isinstance(value, int | float):
+        out.append(Leaf(where, value, str(value), True))
+
+
+def _text(value: str | Text, where: _Where, out: list[Leaf]) -> None:
+    if isinstance(value, Text):
+        rendered = "".join(p if isinstance(p, str) else TOKEN_MARK for p in value.parts)
+    else:
+        rendered = str(value)
+    if may_name_account_or_region(rendered):
+        out.append(Leaf(where, value, rendered, False))
