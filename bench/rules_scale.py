@@ -48,19 +48,6 @@ def ours_in_process(assembly: Path, repeat: int) -> float:
 # the same assemblies, in the same run, so the cost of the new rules and loading is a ratio.
 BASELINE_REV = os.environ.get("BENCH_BASELINE_REV", "9a48276")
 
-_ENGINE_TIMER = """
-import sys, time
-sys.path.insert(0, sys.argv[1])
-from tap.rules.engine import evaluate_paths
-best = None
-for _ in range(int(sys.argv[3])):
-    t0 = time.process_time()
-    evaluate_paths([sys.argv[2]])
-    took = time.process_time() - t0
-    best = took if best is None else min(best, took)
-print(best)
-"""
-
 
 def source_tree(rev: str, workdir: Path) -> Path:
     """The project's files at ``rev`` (``git archive``), extracted once under ``workdir``."""
@@ -72,23 +59,6 @@ def source_tree(rev: str, workdir: Path) -> Path:
         ).stdout
         subprocess.run(["tar", "-x", "-C", str(out)], input=archive, check=True)
     return out
-
-
-def engine_in_subprocess(source: Path, assembly: Path, repeat: int) -> float:
-    """Best of ``repeat`` evaluations (CPU time: on a shared 2-core machine wall time swings
-    more than the difference measured) in one fresh process of the engine found at
-    ``source`` (its first run pays the imports, as the plugin's warm-up does; the on-disk
-    cache starts empty)."""
-    with tempfile.TemporaryDirectory() as cache:
-        proc = subprocess.run(
-            [PY, "-c", _ENGINE_TIMER, str(source), str(assembly), str(repeat)],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            env={**os.environ, "TAP_RULES_CACHE_DIR": cache},
-            check=True,
-        )
-    return float(proc.stdout.strip().splitlines()[-1])
 
 
 _ENGINE_WORKER = """
