@@ -202,9 +202,11 @@ def _unknown(reason: str) -> Text:
 
 
 def _collapse(text: Text) -> str | Text:
-    if text.is_literal:
-        return "".join(text.literal_parts)
-    return text
+    """A text of literal parts only as one string (every Fn::Join and Fn::Sub ends here)."""
+    for part in text.parts:
+        if not isinstance(part, str):
+            return text
+    return "".join(text.literal_parts)
 
 
 class Resolver:
@@ -365,7 +367,7 @@ class Resolver:
         for i, item in enumerate(items):
             if i:
                 parts.append(delim)
-            if isinstance(item, Text | str):
+            if type(item) is str or isinstance(item, Text | str):
                 parts.append(item)
             elif isinstance(item, bool):
                 parts.append(str(item).lower())
