@@ -48,19 +48,6 @@ def ours_in_process(assembly: Path, repeat: int) -> float:
 # the same assemblies, in the same run, so the cost of the new rules and loading is a ratio.
 BASELINE_REV = os.environ.get("BENCH_BASELINE_REV", "9a48276")
 
-_ENGINE_TIMER = """
-import sys, time
-sys.path.insert(0, sys.argv[1])
-from tap.rules.engine import evaluate_paths
-best = None
-for _ in range(int(sys.argv[3])):
-    t0 = time.process_time()
-    evaluate_paths([sys.argv[2]])
-    took = time.process_time() - t0
-    best = took if best is None else min(best, took)
-print(best)
-"""
-
 
 def source_tree(rev: str, workdir: Path) -> Path:
     """The project's files at ``rev`` (``git archive``), extracted once under ``workdir``."""
@@ -74,21 +61,54 @@ def source_tree(rev: str, workdir: Path) -> Path:
     return out
 
 
-def engine_in_subprocess(source: Path, assembly: Path, repeat: int) -> float:
-    """Best of ``repeat`` evaluations (CPU time: on a shared 2-core machine wall time swings
-    more than the difference measured) in one fresh process of the engine found at
-    ``source`` (its first run pays the imports, as the plugin's warm-up does; the on-disk
-    cache starts empty)."""
-    with tempfile.TemporaryDirectory() as cache:
-        proc = subprocess.run(
-            [PY, "-c", _ENGINE_TIMER, str(source), str(assembly), str(repeat)],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            env={**os.environ, "TAP_RULES_CACHE_DIR": cache},
-            check=True,
-        )
-    return float(proc.stdout.strip().splitlines()[-1])
+_ENGINE_WORKER = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+from tap.rules.engine import evaluate_paths
+for _ in sys.stdin:
+    t0 = time.process_time()
+    evaluate_paths([sys.argv[2]])
+    print(time.process_time() - t0, flush=True)
+"""
+
+
+def engines_side_by_side(sources: list[Path], assembly: Path, repeat: int) -> list[float]:
+    """Best of ``repeat`` evaluations (CPU time) of the engine found at each of ``sources``,
+    one fresh process per engine (its first run pays the imports; its on-disk cache starts
+    empty), the runs alternated between the engines: on a shared machine, a busy spell falls
+    on all of them alike, where whole runs one after the other drew ratios 0.8-1.3 apart."""
+    with tempfile.TemporaryDirectory() as caches:
+        procs = []
+        for i, source in enumerate(sources):
+            cache = Path(caches) / str(i)
+            cache.mkdir()
+            procs.append(
+                subprocess.Popen(
+                    [PY, "-c", _ENGINE_WORKER, str(source), str(assembly)],
+                    cwd=ROOT,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    text=True,
+                    env={**os.environ, "TAP_RULES_CACHE_DIR": str(cache)},
+                )
+            )
+        best = [float("inf")] * len(procs)
+        try:
+            for _ in range(repeat):
+                for i, proc in enumerate(procs):
+                    assert proc.stdin is not None and proc.stdout is not None
+                    proc.stdin.write("run\n")
+                    proc.stdin.flush()
+                    line = proc.stdout.readline()
+                    if not line:
+                        raise RuntimeError(f"the engine at {sources[i]} stopped on {assembly}")
+                    best[i] = min(best[i], float(line))
+        finally:
+            for proc in procs:
+                if proc.stdin is not None:
+                    proc.stdin.close()
+                proc.wait()
+    return best
 
 
 def run(sources: list[Path], sizes: list[int], workdir: Path) -> list[dict[str, object]]:
@@ -105,8 +125,9 @@ def run(sources: list[Path], sizes: list[int], workdir: Path) -> list[dict[str, 
             raise SystemExit(f"tap.rules check failed on {target}:\n{proc.stderr}")
         findings = len(json.loads(proc.stdout)["findings"])
         engine_s = ours_in_process(target, repeat)
-        head_s = engine_in_subprocess(ROOT, target, repeat)
-        base_s = engine_in_subprocess(source_tree(BASELINE_REV, workdir), target, repeat)
+        head_s, base_s = engines_side_by_side(
+            [ROOT, source_tree(BASELINE_REV, workdir)], target, max(repeat, 5)
+        )
         row: dict[str, object] = {
             "resources": n,
             "stacks": shape["stacks"],

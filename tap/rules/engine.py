@@ -1,7 +1,9 @@
 """The one evaluation every door calls: the plugin, the CLI and the tests.
 
 ``evaluate`` runs every rule once over every stack: rules dispatch on a per-stack type
-index built once, so the cost is linear in the number of resources.
+index built once, so the cost is linear in the number of resources. A per-resource rule
+(``resource_types`` and the base ``check_stack``) is not called at all on a stack that has
+no resource of its types: most stacks hold a few types, and most rules have nothing to do.
 """
 
 from __future__ import annotations
@@ -187,7 +189,7 @@ def evaluate(stacks: Iterable[StackTemplate], options: Options | None = None) ->
 def _evaluate(stacks: Iterable[StackTemplate], options: Options | None) -> Report:
     options = options or Options()
     rule_classes = _selected_rules(options)
-    rules = [cls() for cls in rule_classes]
+    rules = [(cls(), _dispatch_types(cls)) for cls in rule_classes]
     report = Report(rules_run=len(rules))
     for stack in stacks:
         if _matches(stack.name, options.exclude):
@@ -197,13 +199,17 @@ def _evaluate(stacks: Iterable[StackTemplate], options: Options | None) -> Repor
         report.resources += len(stack.resources)
         env = _environment(stack, options)
         ctx = Context(stack=stack, environment=env, settings=options.settings)
-        for rule in rules:
-            missing = _missing(type(rule), env)
-            if missing:
-                report.skipped.append(
-                    Skipped(rule.id, stack.name, "needs the " + " and the ".join(missing))
-                )
-                continue
+        present = stack.by_type
+        for rule, types in rules:
+            if rule.requires:
+                missing = _missing(type(rule), env)
+                if missing:
+                    report.skipped.append(
+                        Skipped(rule.id, stack.name, "needs the " + " and the ".join(missing))
+                    )
+                    continue
+            if types is not None and types.isdisjoint(present):
+                continue  # a per-resource rule with no resource of its types here
             try:
                 violations = list(rule.check_stack(ctx))
             except Exception:  # a bug in a rule must not hide the other rules' findings
@@ -211,10 +217,18 @@ def _evaluate(stacks: Iterable[StackTemplate], options: Options | None) -> Repor
                     f"{rule.id} on {stack.name}: {traceback.format_exc(limit=-3).strip()}"
                 )
                 continue
-            findings = (_finding(type(rule), stack, v, options.severity) for v in violations)
-            report.findings.extend(f for f in findings if not _excluded(f, options.exclude))
+            if violations:
+                findings = (_finding(type(rule), stack, v, options.severity) for v in violations)
+                report.findings.extend(f for f in findings if not _excluded(f, options.exclude))
     report.findings.sort(key=lambda f: (f.stack, f.severity != "error", f.rule_id, f.key))
     return report
+
+
+def _dispatch_types(rule: type[Rule]) -> frozenset[str] | None:
+    """The resource types a rule runs on, when it is a per-resource rule (the base class's
+    ``check_stack`` over ``resource_types``): the engine calls it only on stacks that hold
+    one of them. ``None`` for a rule with its own ``check_stack``: it always runs."""
+    return frozenset(rule.resource_types) if rule.check_stack is Rule.check_stack else None
 
 
 def evaluate_paths(paths: Sequence[str | Path], options: Options | None = None) -> Report:

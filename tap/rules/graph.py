@@ -8,14 +8,17 @@ linear in the template's size.
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import cached_property
 from typing import TYPE_CHECKING
 
-from tap.rules.resolve import iter_references
+from tap.rules.resolve import reference_set
 
 if TYPE_CHECKING:
     from tap.rules.model import StackTemplate
 
 __all__ = ["Graph"]
+
+_NONE: set[str] = set()
 
 
 class Graph:
@@ -23,19 +26,30 @@ class Graph:
         resources = stack.resources
         self.references: dict[str, set[str]] = {}
         self.explicit: dict[str, set[str]] = {}
-        self.referenced_by: dict[str, set[str]] = defaultdict(set)
+        self._direct: dict[str, set[str]] = {}
         for lid, res in resources.items():
-            refs = {r for r in iter_references(res.raw) if r in resources and r != lid}
+            found = reference_set(res.raw)
+            found.discard(lid)
+            refs = {r for r in found if r in resources}
             deps = {d for d in res.depends_on if d in resources}
             self.references[lid] = refs
             self.explicit[lid] = deps
-            for target in refs | deps:
-                self.referenced_by[target].add(lid)
+            self._direct[lid] = refs | deps if deps else refs
         self._closure: dict[str, frozenset[str]] = {}
 
+    @cached_property
+    def referenced_by(self) -> dict[str, set[str]]:
+        """Resource → the resources that reference or depend on it directly."""
+        users: dict[str, set[str]] = defaultdict(set)
+        for lid, targets in self._direct.items():
+            for target in targets:
+                users[target].add(lid)
+        return users
+
     def direct(self, lid: str) -> set[str]:
-        """Resources ``lid`` waits for directly (references and ``DependsOn``)."""
-        return self.references.get(lid, set()) | self.explicit.get(lid, set())
+        """Resources ``lid`` waits for directly (references and ``DependsOn``); the set is
+        the graph's own: read it, do not change it."""
+        return self._direct.get(lid, _NONE)
 
     def ancestors(self, lid: str) -> frozenset[str]:
         """Every resource created before ``lid`` (transitive), memoized."""

@@ -8,6 +8,7 @@ recorded with ``Validations.of(x).acknowledge(...)`` and the construct creation 
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -756,15 +757,18 @@ def _nested_construct_path(resource_path: str | None) -> str | None:
 
 def _confined_file(root: Path, rel: str) -> Path | None:
     """``root/rel`` if it is a file inside ``root`` (no absolute path, no ``..``)."""
-    if not rel or Path(rel).is_absolute() or ".." in Path(rel).parts or not rel.endswith(".json"):
+    if not rel or not rel.endswith(".json"):
         return None
     try:
         if "/" not in rel and os.sep not in rel and root.is_absolute():
             # A file directly in the assembly (every template CDK writes): one lstat tells
             # a regular file from a link or a folder, without resolving every component.
-            # (The loader resolves the assembly's own path once, in _load_manifest.)
+            # (The loader resolves the assembly's own path once, in _load_manifest.) A name
+            # without a separator is neither absolute nor "..".
             path = root / rel
             return path if stat.S_ISREG(os.lstat(path).st_mode) else None
+        if Path(rel).is_absolute() or ".." in Path(rel).parts:
+            return None
         base = root.resolve()
         path = (base / rel).resolve()
         return path if _inside(path, base) and path.is_file() else None
@@ -890,6 +894,11 @@ def load_path(path: str | Path, *, errors: LoadErrors | None = None) -> list[Sta
     and the other stacks are still loaded (the plugin reports it on that stack); without
     it, any unreadable input raises :class:`InputError` (the CLI exits 2)."""
     p = Path(path)
+    # Templates are trees (json.load makes no cycles): the cyclic garbage collector's passes
+    # while they load find nothing to free, and each full pass walks the whole heap (the
+    # pack's schemas and data once warm) - as during evaluation, it waits until the end.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         return _load_path(p, errors)
     except InputError:
@@ -898,6 +907,9 @@ def load_path(path: str | Path, *, errors: LoadErrors | None = None) -> list[Sta
         raise InputError(f"{_short(p)}: nested more than {MAX_DEPTH} levels deep") from exc
     except OSError as exc:  # a name too long, a permission: one line, not a traceback
         raise InputError(f"{_short(p)}: cannot be read ({exc.strerror or exc})") from exc
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _load_path(p: Path, errors: LoadErrors | None) -> list[StackTemplate]:

@@ -14,6 +14,7 @@ from tap.rules.resolve import (
     is_unknown,
     iter_references,
     longest_region_name,
+    reference_set,
 )
 
 TEMPLATE: dict[str, Any] = {
@@ -156,3 +157,39 @@ def test_iter_references(r: Resolver) -> None:
         "C": {"Fn::Sub": ["${Fn.Arn}-${Local}-${!Esc}", {"Local": {"Ref": "Env"}}]},
     }
     assert sorted(iter_references(value)) == ["Bucket", "Env", "Fn", "Fn"]
+
+
+class _YamlDict(dict):  # cfn-lint's YAML loader returns dict, list and str subclasses
+    pass
+
+
+class _YamlList(list):
+    pass
+
+
+class _YamlStr(str):
+    pass
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"Ref": "Bucket"},
+        {"Ref": {"Ref": "Nested"}},
+        {"Fn::GetAtt": "Fn.Arn"},
+        {"Fn::GetAtt": ["Fn", {"Ref": "Attr"}]},
+        {"Fn::GetAtt": [{"Ref": "X"}, "Arn"]},
+        {"Fn::Sub": "${Bucket}-${Fn.Arn}-${!Esc}-${AWS::Region}"},
+        {"Fn::Sub": ["${A}${B}", {"A": {"Ref": "Env"}, "C": {"Fn::GetAtt": ["Fn", "Arn"]}}]},
+        {"Fn::Join": ["", ["a", {"Ref": "Bucket"}, ["b", {"Ref": "Fn"}]]]},
+        {"Other": {"Ref": "Bucket"}},
+        {"A": 1, "B": None, "C": True, "D": [{"Ref": "Env"}, "x"]},
+        _YamlDict(A=_YamlList([_YamlDict(Ref=_YamlStr("Bucket")), _YamlStr("x")])),
+        "Bucket",
+        [],
+    ],
+)
+def test_reference_set_is_the_set_of_iter_references(value: Any) -> None:
+    # The dependency graph (circular-dependency and the ordering rules) reads reference_set:
+    # it must name exactly what iter_references names, on JSON and YAML values alike.
+    assert reference_set(value) == set(iter_references(value))

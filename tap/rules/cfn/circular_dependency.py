@@ -72,8 +72,30 @@ class _Tarjan:
                 yield self._pop(node)
 
 
+def acyclic(order: list[str], graph: Graph) -> bool:
+    """True when no resource waits for itself, even directly (Kahn's algorithm: peel off the
+    resources nothing waits for until none is left). Most stacks are acyclic: this settles
+    them at about half the cost of the components."""
+    waiting = dict.fromkeys(order, 0)
+    for lid in order:
+        for target in graph.direct(lid):
+            waiting[target] += 1
+    free = [lid for lid, n in waiting.items() if n == 0]
+    peeled = 0
+    while free:
+        lid = free.pop()
+        peeled += 1
+        for target in graph.direct(lid):
+            waiting[target] -= 1
+            if waiting[target] == 0:
+                free.append(target)
+    return peeled == len(waiting)
+
+
 def strongly_connected(order: list[str], graph: Graph) -> Iterator[list[str]]:
     """Components of more than one resource, members in template order."""
+    if acyclic(order, graph):
+        return
     tarjan = _Tarjan(order, graph)
     for root in order:
         if root not in tarjan.index:

@@ -24,6 +24,7 @@ _BARE = re.compile(r"\s*(\d{12})\s*")
 _QUOTED = re.compile(r"[\"'](\d{12})[\"']")
 # 3. a JSON number of 12 digits only under a key that names an account.
 _ACCOUNT_KEY = re.compile(r"(?i)account|owner|catalogid")
+_TWELVE_DIGITS = re.compile(r"\d{12}")
 # The ARN around an account field: ``arn:<partition>:<service>:<region>:<account>:<resource>``.
 _ARN_PARTS = re.compile(r"arn:[^:\s\"']*:([^:\s\"']*):[^:\s\"']*:\d{12}:([^\s\"']*)")
 
@@ -131,6 +132,8 @@ def _accounts(leaf: Leaf) -> Iterator[tuple[str, str, tuple[str, str] | None]]:
         ):
             yield text, _context(leaf), None
         return
+    if not _TWELVE_DIGITS.search(text):
+        return  # each pattern below needs 12 digits in a row: most values have none
     for m in _ARN_ACCOUNT.finditer(text):
         parts = _ARN_PARTS.match(text, m.start())
         arn = (parts.group(1), parts.group(2)) if parts else None

@@ -62,11 +62,18 @@ class NoHardcodedRegion(Rule):
         own = ctx.stack.region
         for res in ctx.stack.resources.values():
             path = ctx.stack.construct_path(res.logical_id) or ""
-            if any(f"/{p}/" in f"{path}/" for p in _CDK_EXPORT_PROVIDERS):
+            if "CrossRegionExport" in path and any(
+                f"/{p}/" in f"{path}/" for p in _CDK_EXPORT_PROVIDERS
+            ):
                 continue
             seen: set[tuple[str, str]] = set()
             for leaf in leaves(res, ctx):
-                if leaf.is_number or _CDK_EXPORTS.search(leaf.rendered):
+                text = leaf.rendered
+                # Most values hold neither an ARN nor an AWS host name: _regions finds nothing
+                # in them, and the substring tests are cheaper than its patterns.
+                if leaf.is_number or not ("arn:" in text or "amazonaws" in text or ".aws" in text):
+                    continue
+                if _CDK_EXPORTS.search(text):
                     continue
                 for region, where in _regions(leaf):
                     if region == own or (leaf.path, region) in seen:
