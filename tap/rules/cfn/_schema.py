@@ -52,12 +52,14 @@ a cold run still imports cfn-lint (56-77 %, above the 30 % target).
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import deque
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from tap import __version__ as tap_version
+from tap.rules.cfn import _precheck
 from tap.rules.common.cache import DiskCache, dist_version, source_digest
 
 __all__ = ["DEFAULT_REGION", "SchemaError", "has_schema", "preload", "validate_properties"]
@@ -168,6 +170,15 @@ def _validator(region: str, resource_type: str) -> Any:
             add_cfn_lint_keyword=False, validate_dynamic_references=False
         ),
     )
+
+
+# Off switch of the pre-check, for the equality benchmark and tests (findings must not change).
+ENV_NO_PRECHECK = "TAP_RULES_NO_SCHEMA_PRECHECK"
+
+
+def precheck_on() -> bool:
+    """False with ``TAP_RULES_NO_SCHEMA_PRECHECK=1``: every key goes to cfn-lint."""
+    return os.environ.get(ENV_NO_PRECHECK, "").strip().lower() in ("", "0", "false", "no")
 
 
 def preload() -> None:
@@ -296,7 +307,7 @@ def _disk() -> DiskCache:
     version = "|".join(
         (
             f"tap {tap_version}",
-            source_digest("tap.rules.cfn._schema"),
+            source_digest("tap.rules.cfn._schema", "tap.rules.cfn._precheck"),
             f"cfn-lint {dist_version('cfn-lint')}",
         )
     )
@@ -318,15 +329,22 @@ def _meta(region: str, resource_type: str) -> _TypeMeta | None:
             return _TypeMeta(
                 None if props is None else frozenset(map(str, props)), stored["inspects_values"]
             )
-    validator = _validator(region, resource_type)
-    if validator is None:
+    info = _precheck.type_info(region, resource_type, _VALUE_KEYWORDS) if precheck_on() else None
+    if info is not None and not info.known:
         _disk().put(key, {"known": False})
         return None
-    split = _split(region, resource_type)
-    meta = _TypeMeta(
-        None if split is None else frozenset(split[1]),
-        any(k in validator.schema for k in _VALUE_KEYWORDS),
-    )
+    if info is not None:
+        meta = _TypeMeta(info.props, info.inspects_values)
+    else:
+        validator = _validator(region, resource_type)
+        if validator is None:
+            _disk().put(key, {"known": False})
+            return None
+        split = _split(region, resource_type)
+        meta = _TypeMeta(
+            None if split is None else frozenset(split[1]),
+            any(k in validator.schema for k in _VALUE_KEYWORDS),
+        )
     _disk().put(
         key,
         {
@@ -360,11 +378,15 @@ def _decode(stored: Any) -> tuple[SchemaError, ...] | None:
     return tuple(out)
 
 
-def _cached(key: tuple[Any, ...], exact: Any, compute: Any) -> tuple[SchemaError, ...]:
-    """The errors of one validation, from memory, disk or ``compute()``.
+def _cached(
+    key: tuple[Any, ...], exact: Any, compute: Any, clean: Any = None
+) -> tuple[SchemaError, ...]:
+    """The errors of one validation, from memory, disk, the pre-check or ``compute()``.
 
-    A clean result is stored under the shape ``key``; a result with errors under the exact
-    value (``exact``), so its messages quote the resource's own values.
+    ``clean()`` is the pre-check (:mod:`tap.rules.cfn._precheck`): True means cfn-lint
+    would report nothing, so it is not asked (nor imported). A clean result is stored under
+    the shape ``key``; a result with errors under the exact value (``exact``), so its
+    messages quote the resource's own values.
     """
     cached = _results.get(key)
     if cached == ():
@@ -376,6 +398,9 @@ def _cached(key: tuple[Any, ...], exact: Any, compute: Any) -> tuple[SchemaError
         return ()
     ekey = "e|" + _digest((key, _exact(exact)))
     found = _decode(disk.get(ekey))
+    if found is None and clean is not None and precheck_on() and clean():
+        found = ()
+        disk.put(skey, [])
     if found is None:
         found = tuple(e for e in (_convert(err) for err in compute()) if e is not None)
         if found:
@@ -415,7 +440,10 @@ def _validate(
     if meta.props is None:
         key = (region, resource_type, "", shape_key(properties))
         return _cached(
-            key, properties, lambda: _validator(region, resource_type).iter_errors(properties)
+            key,
+            properties,
+            lambda: _validator(region, resource_type).iter_errors(properties),
+            lambda: _precheck.clean(region, resource_type, properties),
         )
 
     def root_errors() -> Any:
@@ -424,7 +452,14 @@ def _validate(
         return split[0].iter_errors(properties)
 
     rkey = (region, resource_type, "", _root_key(properties, meta.inspects_values))
-    found = list(_cached(rkey, properties, root_errors))
+    found = list(
+        _cached(
+            rkey,
+            properties,
+            root_errors,
+            lambda: _precheck.clean_root(region, resource_type, properties),
+        )
+    )
     for name, value in properties.items():
         if name not in meta.props:
             continue  # not in the schema: the root's additionalProperties reports it
@@ -435,6 +470,9 @@ def _validate(
             assert split is not None
             return validator.descend(v, split[1][n], path=n, schema_path=n, property_path=n)
 
+        def prop_clean(n: str = name, v: Any = value) -> bool:
+            return _precheck.clean_property(region, resource_type, n, v)
+
         pkey = (region, resource_type, name, shape_key(value))
-        found.extend(_cached(pkey, value, prop_errors))
+        found.extend(_cached(pkey, value, prop_errors, prop_clean))
     return tuple(found)
