@@ -351,8 +351,10 @@ class _Walker:
         standard, group = _split_schema(schema)
         found = 0
         if group:
-            # No Fn::If / NoValue in the value: one scenario, the value itself.
-            found |= self._apply(group, instance, unresolvable)
+            # No Fn::If / NoValue in the value: one scenario, built as cfn-lint builds it.
+            scenario = _scenario(instance)
+            if scenario is not None:
+                found |= self._apply(group, scenario, unresolvable)
         if isinstance(instance, dict) and len(instance) == 1:
             (key,) = instance
             if key in self.functions:
@@ -680,6 +682,19 @@ class _Walker:
             if prop in instance and any(each in instance for each in dep):
                 return _E
         return 0
+
+
+def _scenario(value: Any, root: bool = True) -> Any:
+    """``build_instance_from_scenario`` for a value without ``Fn::If``/``NoValue``: what the
+    per-scenario keywords see. It drops ``null`` list items and the root object's ``null``
+    values (``required`` then misses them), and a ``null`` value gets no such keyword."""
+    if isinstance(value, list):
+        return [y for y in (_scenario(x, False) for x in value) if y is not None]
+    if isinstance(value, dict) and root:
+        return {
+            k: y for k, y in ((k, _scenario(x, False)) for k, x in value.items()) if y is not None
+        }
+    return value
 
 
 def _split_schema(schema: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
