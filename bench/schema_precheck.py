@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import random
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -37,7 +38,7 @@ if str(ROOT) not in sys.path:
 from tap.rules.cfn import _precheck, _schema  # noqa: E402
 from tap.rules.cfn.properties_match_schema import skipped_type  # noqa: E402
 
-__all__ = ["Key", "compare", "keys_of", "mutants", "run"]
+__all__ = ["Key", "compare", "deep_mutants", "keys_of", "mutants", "run"]
 
 Key = tuple[str, str, str, str | None, Any]  # (region, type, kind, property name, value)
 
@@ -215,6 +216,46 @@ def mutants(properties: Any, *, limit: int = 60) -> Iterator[Any]:
             return
 
 
+def _paths(value: Any, here: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    """Every position inside ``value`` (not inside intrinsics' arguments)."""
+    yield here
+    if isinstance(value, dict) and not (len(value) == 1 and _is_intrinsic(next(iter(value)))):
+        for k, v in value.items():
+            yield from _paths(v, (*here, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _paths(v, (*here, i))
+
+
+def _is_intrinsic(key: str) -> bool:
+    return key == "Ref" or key.startswith("Fn::")
+
+
+def _replaced(value: Any, path: tuple[Any, ...], new: Any) -> Any:
+    if not path:
+        return new
+    out = copy.copy(value)
+    out[path[0]] = _replaced(value[path[0]], path[1:], new)
+    return out
+
+
+def deep_mutants(properties: Any, rng: random.Random, *, count: int = 30) -> Iterator[Any]:
+    """``count`` copies of ``properties`` with one nested position replaced (by a wrong
+    shape, a lenient scalar or a variant of its own value), positions drawn with ``rng``."""
+    if not isinstance(properties, dict):
+        return
+    positions = [p for p in _paths(properties) if p]
+    if not positions:
+        return
+    for _ in range(count):
+        path = rng.choice(positions)
+        old: Any = properties
+        for part in path:
+            old = old[part]
+        pool = [*_SCALARS, *_SHAPES, *_variants(old)]
+        yield _replaced(properties, path, copy.deepcopy(rng.choice(pool)))
+
+
 def templates(paths: list[Path]) -> list[Path]:
     found: list[Path] = []
     for p in paths:
@@ -222,12 +263,15 @@ def templates(paths: list[Path]) -> list[Path]:
     return found
 
 
-def run(paths: list[Path], *, mutations: bool = True, region: str = "us-east-1") -> dict:
+def run(
+    paths: list[Path], *, mutations: bool = True, region: str = "us-east-1", seed: int = 10
+) -> dict:
     """Compare the pre-check with cfn-lint on every key of ``paths`` (and their mutants)."""
     stats: Counter[str] = Counter()
     unsound: list[str] = []
     mismatch: list[str] = []
     seen: set[str] = set()
+    rng = random.Random(seed)
     for path in templates(paths):
         try:
             doc = json.loads(path.read_text(encoding="utf-8"))
@@ -241,6 +285,7 @@ def run(paths: list[Path], *, mutations: bool = True, region: str = "us-east-1")
             values = [("input", props)]
             if mutations:
                 values += [("mutant", m) for m in mutants(props)]
+                values += [("mutant", m) for m in deep_mutants(props, rng)]
             for origin, value in values:
                 for key in keys_of(region, res["Type"], value):
                     ident = json.dumps(key[:4]) + json.dumps(key[4], sort_keys=True, default=str)
@@ -270,7 +315,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("paths", nargs="+", type=Path)
     parser.add_argument("--no-mutations", action="store_true")
+    parser.add_argument("--seed", type=int, default=10, help="of the nested mutations")
     args = parser.parse_args()
-    result = run(args.paths, mutations=not args.no_mutations)
+    result = run(args.paths, mutations=not args.no_mutations, seed=args.seed)
     print(json.dumps(result, indent=2))
     sys.exit(0 if result["unsound"] == 0 and result["walk_mismatch"] == 0 else 1)

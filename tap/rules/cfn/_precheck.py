@@ -524,7 +524,14 @@ class _Walker:
             return 0  # cfn-lint's format checker does not know it: it always passes
         if not isinstance(instance, str):
             return 0  # every checker cfn-lint has passes non-strings
-        raise _Unsure("checked format")
+        check = _FORMATS.get(fmt)
+        if check is None:
+            raise _Unsure("checked format not modelled")
+        try:
+            ok = check(instance)
+        except Exception:  # noqa: BLE001 - cfn-lint reports a checker's exception as an error
+            return _E
+        return 0 if ok else _E
 
     def _kw_pattern(self, pattern: Any, instance: Any, schema: Any, unres: bool) -> int:
         if not isinstance(instance, str | int | float | bool):
@@ -720,6 +727,62 @@ def _regex() -> Any:
     import regex
 
     return regex
+
+
+# ``cfnlint.jsonschema._format``'s checkers for strings (each passes any other value). A
+# checker's falsy result and its exception are both an error there.
+_RE_FULL_DATE = "\\d{4}-(0[1-9]|1[0-2])-\\d{2}"
+_RE_FULL_TIME = (
+    "([01]\\d|2[0123]):[0-5]\\d:[0-5]\\d(\\.\\d+)?(Z|[+-][+-]([01]\\d|2[0123]):[0-5]\\d)"
+)
+
+
+@cache
+def _format_regex(kind: str) -> Any:
+    if kind == "date":
+        return _regex().compile(rf"^{_RE_FULL_DATE}$", _regex().ASCII)
+    return _regex().compile(rf"^{_RE_FULL_DATE}T{_RE_FULL_TIME}$", _regex().ASCII)
+
+
+def _is_date(s: str) -> bool:
+    import datetime
+
+    return bool(_format_regex("date").fullmatch(s) and datetime.date.fromisoformat(s))
+
+
+def _ip(kind: str) -> Any:
+    import ipaddress
+
+    def check(s: str) -> bool:
+        try:
+            if kind == "ipv6":
+                return not getattr(ipaddress.IPv6Address(s), "scope_id", "")
+            cls = {
+                "ipv4": ipaddress.IPv4Address,
+                "ipv4-network": ipaddress.IPv4Network,
+                "ipv6-network": ipaddress.IPv6Network,
+            }[kind]
+            return bool(cls(s))
+        except ipaddress.AddressValueError:
+            return False
+        except ValueError:
+            if kind.endswith("-network"):
+                return False
+            raise
+
+    return check
+
+
+_FORMATS: dict[str, Any] = {
+    "date": _is_date,
+    "date-time": lambda s: bool(_format_regex("date-time").fullmatch(s)),
+    "time": lambda s: bool(_format_regex("date-time").fullmatch(f"1970-01-01T{s}")),
+    "email": lambda s: "@" in s,
+    "ipv4": _ip("ipv4"),
+    "ipv4-network": _ip("ipv4-network"),
+    "ipv6": _ip("ipv6"),
+    "ipv6-network": _ip("ipv6-network"),
+}
 
 
 def _is_type(instance: Any, t: str) -> bool:

@@ -144,17 +144,24 @@ _results: dict[tuple[Any, ...], tuple[SchemaError, ...]] = {}
 @cache
 def _validator(region: str, resource_type: str) -> Any:
     """cfn-lint's validator bound to one type's schema; ``None`` for unknown types."""
-    from cfnlint.context import Context
-    from cfnlint.context.context import Path
-    from cfnlint.helpers import FUNCTIONS
-    from cfnlint.jsonschema import CfnTemplateValidator
     from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
-    from cfnlint.schema.resolver import RefResolver
 
     try:
         schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema(region, resource_type).schema
     except Exception:  # ResourceNotFoundError: the type does not exist in this region
         return None
+    return validator_for(schema, region, resource_type)
+
+
+def validator_for(schema: Any, region: str = DEFAULT_REGION, resource_type: str = "T") -> Any:
+    """cfn-lint's validator as this rule configures it (schema keywords only, lenient types,
+    every intrinsic known only at deploy time), bound to ``schema``."""
+    from cfnlint.context import Context
+    from cfnlint.context.context import Path
+    from cfnlint.helpers import FUNCTIONS
+    from cfnlint.jsonschema import CfnTemplateValidator
+    from cfnlint.schema.resolver import RefResolver
+
     base = CfnTemplateValidator({})
     context = Context(
         regions=[region],
