@@ -17,9 +17,11 @@ site-packages; tap's go to a private ``PYTHONPYCACHEPREFIX``, written by an unti
 run), so neither pays for compiling its own source.
 
 ``python bench/startup.py [PATH] [--runs N]`` times; ``python bench/startup.py --equality REV
-PATH...`` instead shows the cache changes no finding: the JSON findings of PATH (assemblies
-or templates) and of mutated copies (unknown, missing and camelCase keys, wrong shapes), tap
-at git REV against this tree without cache, with a cold and with a warm cache.
+PATH...`` instead shows the cache and the cfn-schema pre-check change no finding: the JSON
+findings of PATH (assemblies or templates) and of mutated copies (unknown, missing and
+camelCase keys, wrong shapes, lenient scalars, ``Fn::If``/``NoValue``, emptied objects), tap
+at git REV against this tree without cache, with a cold and with a warm cache, and without
+the pre-check.
 """
 
 from __future__ import annotations
@@ -143,8 +145,11 @@ Path(sys.argv[1]).write_text(json.dumps(out, sort_keys=True))
 
 
 def _mutations(props: object) -> Iterator[tuple[str, object]]:
-    """Four schema mistakes on one resource's Properties (unknown key, missing key, key in
-    camelCase, wrong shapes: string → list, number → string, list → object)."""
+    """Schema mistakes on one resource's Properties (unknown key, missing key, key in
+    camelCase, wrong shapes: string → list, number → string, list → object), and values
+    cfn-lint judges leniently or per condition (numbers and booleans as strings, top-level
+    values under ``Fn::If`` with ``AWS::NoValue``, objects emptied): the cases the cfn-schema
+    pre-check must leave to cfn-lint or judge exactly as it does."""
     if not isinstance(props, dict) or not props:
         yield "bogus", {"BogusProp": 1}
         return
@@ -165,6 +170,30 @@ def _mutations(props: object) -> Iterator[tuple[str, object]]:
         return v
 
     yield "shape", {k: wrap(v) for k, v in props.items()}
+
+    def lenient(v: object) -> object:
+        if isinstance(v, bool):
+            return str(v).lower()
+        if isinstance(v, int | float):
+            return str(v)
+        if isinstance(v, list):
+            return [lenient(x) for x in v]
+        if isinstance(v, dict):
+            return {k: lenient(x) for k, x in v.items()}
+        return v
+
+    yield "lenient", lenient(props)
+    no_value = {"Ref": "AWS::NoValue"}
+    yield "conditional", {k: {"Fn::If": ["C", v, no_value]} for k, v in props.items()}
+    yield (
+        "emptied",
+        {
+            k: {}
+            if isinstance(v, dict) and not any(x.startswith("Fn::") or x == "Ref" for x in v)
+            else v
+            for k, v in props.items()
+        },
+    )
 
 
 def mutate(templates: list[Path], out: Path) -> list[Path]:
@@ -189,7 +218,8 @@ def mutate(templates: list[Path], out: Path) -> list[Path]:
 
 def equality(inputs: list[Path], base: str) -> dict:
     """JSON findings of ``inputs`` and their mutations: tap at git ``base`` (no cache) against
-    this tree without cache, with a cold cache and with the cache it filled (warm)."""
+    this tree without cache, with a cold cache, with the cache it filled (warm), and without
+    cache nor cfn-schema pre-check (every schema key validated by cfn-lint)."""
     work = Path(tempfile.mkdtemp(prefix="tap-startup-eq-"))
     try:
         old = work / "base"
@@ -206,6 +236,12 @@ def equality(inputs: list[Path], base: str) -> dict:
             "no_cache": {**env, "PYTHONPATH": str(ROOT), "TAP_RULES_NO_CACHE": "1"},
             "cold": {**env, "PYTHONPATH": str(ROOT), "TAP_RULES_CACHE_DIR": str(work / "c")},
             "warm": {**env, "PYTHONPATH": str(ROOT), "TAP_RULES_CACHE_DIR": str(work / "c")},
+            "no_precheck": {
+                **env,
+                "PYTHONPATH": str(ROOT),
+                "TAP_RULES_NO_CACHE": "1",
+                "TAP_RULES_NO_SCHEMA_PRECHECK": "1",
+            },
         }
         found = {}
         for name, run_env in runs.items():
