@@ -51,7 +51,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from tap.rules.common.cfnlint_data import cfnlint_constant, cfnlint_file
+from tap.rules.common.cfnlint_data import cfnlint_file
 
 __all__ = ["TypeInfo", "clean", "clean_property", "clean_root", "type_info"]
 
@@ -92,26 +92,49 @@ class _Unsure(Exception):
 # --- cfn-lint's knowledge, read as data ------------------------------------------------------
 
 
-def _dict_keys_of(module: str, name: str) -> frozenset[str]:
-    """The string keys of the dict literal assigned to ``name`` in cfn-lint's ``module``
-    (also ``Name = Call({...})`` and ``**spread`` entries, which are skipped)."""
+@cache
+def _module_body(module: str) -> tuple[ast.stmt, ...]:
+    """The top-level statements of cfn-lint's ``module`` (parsed once, never imported)."""
     source = cfnlint_file(*module.split(".")).with_suffix(".py")
-    tree = ast.parse(source.read_text(encoding="utf-8"), filename=str(source))
-    for node in tree.body:
+    return tuple(ast.parse(source.read_text(encoding="utf-8"), filename=str(source)).body)
+
+
+def _assigned(module: str, name: str) -> ast.expr:
+    for node in _module_body(module):
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             target, value = node.targets[0], node.value
         elif isinstance(node, ast.AnnAssign) and node.value is not None:
             target, value = node.target, node.value
         else:
             continue
-        if not (isinstance(target, ast.Name) and target.id == name):
-            continue
-        if isinstance(value, ast.Call) and value.args:
-            value = value.args[0]
-        if isinstance(value, ast.Dict):
-            keys = [k.value for k in value.keys if isinstance(k, ast.Constant)]
-            return frozenset(k for k in keys if isinstance(k, str))
-    raise LookupError(f"cfnlint.{module}.{name} is not a dict literal")
+        if isinstance(target, ast.Name) and target.id == name:
+            return value
+    raise LookupError(f"cfnlint.{module}.{name} is not assigned at top level")
+
+
+def _dict_keys_of(module: str, name: str) -> frozenset[str]:
+    """The string keys of the dict literal assigned to ``name`` in cfn-lint's ``module``
+    (also ``Name = Call({...})``; ``**spread`` entries are skipped)."""
+    value = _assigned(module, name)
+    if isinstance(value, ast.Call) and value.args:
+        value = value.args[0]
+    if not isinstance(value, ast.Dict):
+        raise LookupError(f"cfnlint.{module}.{name} is not a dict literal")
+    keys = [k.value for k in value.keys if isinstance(k, ast.Constant)]
+    return frozenset(k for k in keys if isinstance(k, str))
+
+
+def _strings_of(module: str, name: str) -> frozenset[str]:
+    """The strings of ``name = frozenset([...])`` / ``[...]`` / ``{...}`` (a dict: its keys)."""
+    value = _assigned(module, name)
+    if isinstance(value, ast.Call) and len(value.args) == 1:
+        value = value.args[0]
+    if isinstance(value, ast.Dict):
+        return _dict_keys_of(module, name)
+    literal = ast.literal_eval(value)
+    if not all(isinstance(x, str) for x in literal):
+        raise LookupError(f"cfnlint.{module}.{name} holds more than strings")
+    return frozenset(literal)
 
 
 @cache
@@ -123,13 +146,13 @@ def _knowledge() -> dict[str, Any]:
     return {
         "keywords": keywords,
         "formats": _dict_keys_of("jsonschema._format", "cfn_format_checker"),
-        "functions": frozenset(cfnlint_constant("helpers", "FUNCTIONS")),
-        "pseudo": frozenset(cfnlint_constant("helpers", "PSEUDOPARAMS_SINGLE"))
-        | frozenset(cfnlint_constant("helpers", "PSEUDOPARAMS_MULTIPLE"))
+        "functions": _strings_of("helpers", "FUNCTIONS"),
+        "pseudo": _strings_of("helpers", "PSEUDOPARAMS_SINGLE")
+        | _strings_of("helpers", "PSEUDOPARAMS_MULTIPLE")
         | {"AWS::NoValue"},
-        "booleans": frozenset(cfnlint_constant("helpers", "BOOLEAN_STRINGS_TRUE"))
-        | frozenset(cfnlint_constant("helpers", "BOOLEAN_STRINGS_FALSE")),
-        "regions": frozenset(cfnlint_constant("helpers", "AVAILABILITY_ZONES")),
+        "booleans": _strings_of("helpers", "BOOLEAN_STRINGS_TRUE")
+        | _strings_of("helpers", "BOOLEAN_STRINGS_FALSE"),
+        "regions": _strings_of("helpers", "AVAILABILITY_ZONES"),
     }
 
 
@@ -211,13 +234,14 @@ def _schema(region: str, resource_type: str) -> dict[str, Any] | None:
     dirs = _schema_dirs()
     assert dirs is not None  # _providers checked it
     try:
-        with (dirs[1] / f"{schema_hash}.json").open(encoding="utf-8") as f:
-            schema = json.load(f)
+        text = (dirs[1] / f"{schema_hash}.json").read_text(encoding="utf-8")
+        schema = json.loads(text)
     except (OSError, ValueError, TypeError):
         raise _Unsure("schema file unreadable") from None
     if not isinstance(schema, dict) or not isinstance(schema.get("typeName"), str):
         raise _Unsure("schema without typeName")
-    if _has_ids(schema):
+    # The text search spares the walk where no "$id"/"id" can be (a \\u escape could spell one).
+    if any(m in text for m in ('"$id"', '"id"', "\\u")) and _has_ids(schema):
         raise _Unsure("schema with $id/id: resolution scopes")
     return schema
 
