@@ -240,7 +240,7 @@ def _schema(region: str, resource_type: str) -> dict[str, Any] | None:
         raise _Unsure("schema file unreadable") from None
     if not isinstance(schema, dict) or not isinstance(schema.get("typeName"), str):
         raise _Unsure("schema without typeName")
-    # The text search spares the walk where no "$id"/"id" can be (a \\u escape could spell one).
+    # The text search spares the walk where no "$id"/"id" can be (a \u escape could spell one).
     if any(m in text for m in ('"$id"', '"id"', "\\u")) and _has_ids(schema):
         raise _Unsure("schema with $id/id: resolution scopes")
     return schema
