@@ -77,7 +77,6 @@ def _walk(key: Key) -> int | None:
         schema = _precheck._schema(region, resource_type)
         if schema is None:
             return None
-        _precheck._no_conditions(value)
         if kind == "whole":
             sub = schema
         elif kind == "root":

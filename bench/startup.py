@@ -132,14 +132,16 @@ def markdown(s: dict) -> list[str]:
 _DUMP = """
 import json, sys
 from pathlib import Path
+import tap
 from tap.reports import render
 from tap.rules.engine import Options, evaluate
 from tap.rules.model import load_path
+root = str(Path(tap.__file__).resolve().parent.parent)  # rule errors' tracebacks name it
 out = {}
 for p in sys.argv[2:]:
     report = evaluate(load_path(Path(p)), Options())
     out[p] = {"findings": json.loads(render(report, "json"))["findings"],
-              "rule_errors": [str(e) for e in report.rule_errors]}
+              "rule_errors": [str(e).replace(root, "<tap>") for e in report.rule_errors]}
 Path(sys.argv[1]).write_text(json.dumps(out, sort_keys=True))
 """
 

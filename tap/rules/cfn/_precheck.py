@@ -21,15 +21,16 @@ resources CDK writes are valid, so this module answers the question that matters
 
 The answer is **CLEAN** (``True``: cfn-lint's validator, with ``_schema._convert`` applied,
 reports nothing) or **NOT-SURE** (``False``: ask cfn-lint, as before). Everything not modelled
-exactly is NOT-SURE: a keyword cfn-lint validates that the walk does not implement, a
-checked ``format`` on a string, ``Fn::If`` or ``Ref: AWS::NoValue`` anywhere in the value
-(they change what the per-scenario keywords see), a dynamic reference ``{{resolve:...}}``, a
-string equal to a pseudo parameter, ``Fn::Transform`` or ``Fn::ForEach`` beside other keys, a
-``$ref`` outside the schema file, a schema with ``$id``, a region cfn-lint does not list, a
-schema folder that cfn-lint would download first, and any exception while walking. Errors
-cfn-lint reports *and* ``_convert`` drops (``unknown``, the intrinsics' own validators) are
-modelled as such, so an intrinsic where the schema wants an object is CLEAN only when the
-keywords that look at it regardless (``required`` on the intrinsic's one key, ...) pass.
+exactly is NOT-SURE: a keyword cfn-lint validates that the walk does not implement, the
+``regex`` format on a string, a dynamic reference ``{{resolve:...}}``, a string equal to a
+pseudo parameter, ``Fn::If``/``Fn::Transform``/``Fn::ForEach`` beside other keys, a ``$ref``
+outside the schema file, a schema with ``$id``, a region cfn-lint does not list, a schema
+folder that cfn-lint would download first, and any exception while walking. Errors cfn-lint
+reports *and* ``_convert`` drops (``unknown``, the intrinsics' own validators) are modelled
+as such, so an intrinsic where the schema wants an object is CLEAN only when the keywords
+that look at it regardless (``required`` on the intrinsic's one key, ...) pass. ``Fn::If``
+is one such intrinsic: ``_schema`` gives cfn-lint no template, so its condition scenarios
+never resolve an ``Fn::If``; they only drop ``Ref: AWS::NoValue`` (see ``_scenario``).
 
 What is read from cfn-lint's source as data (no import): the keyword names its validator
 implements (any other schema key is ignored, as cfn-lint ignores it), the formats its format
@@ -324,26 +325,11 @@ def _verdict(region: str, resource_type: str, value: Any, pick: Any) -> bool:
         schema = _schema(region, resource_type)
         if schema is None:
             return False
-        _no_conditions(value)
         return not _Walker(schema).validate(value, pick(schema), False) & _E
     except (_Unsure, RecursionError, LookupError, OSError, SyntaxError):
         return False
     except Exception:  # noqa: BLE001 - anything unexpected: let cfn-lint answer
         return False
-
-
-def _no_conditions(value: Any) -> None:
-    """``Fn::If`` and ``Ref: AWS::NoValue`` make cfn-lint validate per condition scenario
-    (and drop values): not modelled, anywhere in the value (intrinsics' arguments too)."""
-    stack = [value]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            if "Fn::If" in node or node.get("Ref") == "AWS::NoValue":
-                raise _Unsure("condition")
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
 
 
 class _Walker:
@@ -375,7 +361,7 @@ class _Walker:
         standard, group = _split_schema(schema)
         found = 0
         if group:
-            # No Fn::If / NoValue in the value: one scenario, built as cfn-lint builds it.
+            # One scenario or several, all alike (see _scenario): their errors are the same.
             scenario = _scenario(instance)
             if scenario is not None:
                 found |= self._apply(group, scenario, unresolvable)
@@ -387,9 +373,11 @@ class _Walker:
                     found |= _U  # _function_unknown in unresolvable_function_mode
                 return found
         if isinstance(instance, dict) and any(
-            k == "Fn::Transform" or k.startswith("Fn::ForEach") for k in instance
+            k in ("Fn::If", "Fn::Transform") or k.startswith("Fn::ForEach") for k in instance
         ):
-            raise _Unsure("Fn::Transform / Fn::ForEach beside other keys: exempt from checks")
+            # Beside other keys: cfn-lint exempts Fn::Transform from additionalProperties,
+            # and a path through "Fn::If" switches its per-scenario keywords off.
+            raise _Unsure("Fn::If / Fn::Transform / Fn::ForEach beside other keys")
         return found | self._apply(standard, instance, unresolvable)
 
     def _apply(self, schema: dict[str, Any], instance: Any, unresolvable: bool) -> int:
@@ -716,15 +704,24 @@ class _Walker:
 
 
 def _scenario(value: Any, root: bool = True) -> Any:
-    """``build_instance_from_scenario`` for a value without ``Fn::If``/``NoValue``: what the
-    per-scenario keywords see. It drops ``null`` list items and the root object's ``null``
-    values (``required`` then misses them), and a ``null`` value gets no such keyword."""
+    """What the per-scenario keywords see: ``build_instance_from_scenario`` with the
+    validator's conditions, which are none (``_schema`` gives cfn-lint no template), so no
+    ``Fn::If`` is ever resolved: each scenario is this same value, where ``Ref:
+    AWS::NoValue`` and ``null`` are dropped from the root object's values and from lists (a
+    required key holding them is missing), and a root that is one of them gets no such
+    keyword at all."""
     if isinstance(value, list):
         return [y for y in (_scenario(x, False) for x in value) if y is not None]
-    if isinstance(value, dict) and root:
-        return {
-            k: y for k, y in ((k, _scenario(x, False)) for k, x in value.items()) if y is not None
-        }
+    if isinstance(value, dict):
+        if len(value) == 1:
+            ((key, arg),) = value.items()
+            if key == "Fn::If":
+                return value
+            if key == "Ref" and arg == "AWS::NoValue":
+                return None
+        if root:
+            pairs = ((k, _scenario(x, False)) for k, x in value.items())
+            return {k: y for k, y in pairs if y is not None}
     return value
 
 
