@@ -349,6 +349,15 @@ def test_cfn_schema_precheck_reads_the_schemas_and_facts_cfn_lint_validates_with
         split = _schema._split(region, resource_type)
         assert info.props == (None if split is None else frozenset(split[1])), resource_type
     assert _precheck.type_info(region, "AWS::No::Such", frozenset()).known is False
+    # Other regions' provider maps (and their fallback), on a sample of types.
+    for other in ("eu-west-1", "cn-north-1", "us-gov-west-1", "us-isob-east-1"):
+        for resource_type in types[::40]:
+            info = _precheck.type_info(other, resource_type, _schema._VALUE_KEYWORDS)
+            validator = _schema._validator(other, resource_type)
+            assert info is not None and info.known == (validator is not None), (
+                other,
+                resource_type,
+            )
     assert _precheck.type_info("xx-nowhere-1", "AWS::S3::Bucket", frozenset()) is None
 
 
