@@ -22,10 +22,12 @@ resources CDK writes are valid, so this module answers the question that matters
 The answer is **CLEAN** (``True``: cfn-lint's validator, with ``_schema._convert`` applied,
 reports nothing) or **NOT-SURE** (``False``: ask cfn-lint, as before). Everything not modelled
 exactly is NOT-SURE: a keyword cfn-lint validates that the walk does not implement, the
-``regex`` format on a string, a dynamic reference ``{{resolve:...}}``, a string equal to a
-pseudo parameter, ``Fn::If``/``Fn::Transform``/``Fn::ForEach`` beside other keys, a ``$ref``
-outside the schema file, a schema with ``$id``, a region cfn-lint does not list, a schema
-folder that cfn-lint would download first, and any exception while walking. Errors cfn-lint
+``regex`` format on a string, ``Fn::If``/``Fn::Transform``/``Fn::ForEach``/``Ref`` beside
+other keys, a ``$ref`` outside the schema file, a schema with ``$id``, a region cfn-lint does
+not list, a schema folder that cfn-lint would download first, and any exception while
+walking. Dynamic references (``{{resolve:...}}``) are plain strings, as cfn-lint sees them
+here (``_schema`` turns their validation off), and pseudo parameters written as strings get
+no check, as in cfn-lint. Errors cfn-lint
 reports *and* ``_convert`` drops (``unknown``, the intrinsics' own validators) are modelled
 as such, so an intrinsic where the schema wants an object is CLEAN only when the keywords
 that look at it regardless (``required`` on the intrinsic's one key, ...) pass. ``Fn::If``
@@ -354,10 +356,12 @@ class _Walker:
             raise _Unsure("schema is not an object")
         if "$id" in schema or "cfnContext" in schema:
             raise _Unsure("scope or context change")
-        if isinstance(instance, str) and (
-            ("{{" in instance and "resolve" in instance) or instance in self.pseudo
-        ):
-            raise _Unsure("dynamic reference, or a pseudo parameter as a string")
+        # A dynamic reference is a plain string here: ``_schema`` turns cfn-lint's dynamic
+        # reference validation off. A pseudo parameter written as a string gets cfn-lint's
+        # ``rawPseudoParameter`` keyword instead of the schema, which it has no validator
+        # for (a path through a "Ref" key would change that: such objects are not walked).
+        if isinstance(instance, str) and instance in self.pseudo:
+            return 0
         standard, group = _split_schema(schema)
         found = 0
         if group:
@@ -373,11 +377,12 @@ class _Walker:
                     found |= _U  # _function_unknown in unresolvable_function_mode
                 return found
         if isinstance(instance, dict) and any(
-            k in ("Fn::If", "Fn::Transform") or k.startswith("Fn::ForEach") for k in instance
+            k in ("Fn::If", "Fn::Transform", "Ref") or k.startswith("Fn::ForEach") for k in instance
         ):
-            # Beside other keys: cfn-lint exempts Fn::Transform from additionalProperties,
-            # and a path through "Fn::If" switches its per-scenario keywords off.
-            raise _Unsure("Fn::If / Fn::Transform / Fn::ForEach beside other keys")
+            # Beside other keys: cfn-lint exempts Fn::Transform from additionalProperties, a
+            # path through "Fn::If" switches its per-scenario keywords off, and one through
+            # "Ref" its check of pseudo parameters written as strings.
+            raise _Unsure("Fn::If / Fn::Transform / Fn::ForEach / Ref beside other keys")
         return found | self._apply(standard, instance, unresolvable)
 
     def _apply(self, schema: dict[str, Any], instance: Any, unresolvable: bool) -> int:
