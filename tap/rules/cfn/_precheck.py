@@ -48,6 +48,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from functools import cache
@@ -96,14 +97,35 @@ class _Unsure(Exception):
 
 
 @cache
+def _module_source(module: str) -> str:
+    return cfnlint_file(*module.split(".")).with_suffix(".py").read_text(encoding="utf-8")
+
+
+@cache
 def _module_body(module: str) -> tuple[ast.stmt, ...]:
-    """The top-level statements of cfn-lint's ``module`` (parsed once, never imported)."""
-    source = cfnlint_file(*module.split(".")).with_suffix(".py")
-    return tuple(ast.parse(source.read_text(encoding="utf-8"), filename=str(source)).body)
+    """The top-level statements of cfn-lint's ``module`` (parsed, never imported)."""
+    return tuple(ast.parse(_module_source(module)).body)
 
 
 def _assigned(module: str, name: str) -> ast.expr:
-    for node in _module_body(module):
+    """The expression assigned to ``name`` at the top level of cfn-lint's ``module``.
+
+    Only that statement is parsed when it can be cut out of the source (its first line at
+    column 0, then its indented or closing lines): ~10x cheaper than parsing the module."""
+    source = _module_source(module)
+    match = re.search(rf"^{re.escape(name)}\s*[:=]", source, re.MULTILINE)
+    if match:
+        lines = source[match.start() :].split("\n")
+        end = 1
+        while end < len(lines) and (lines[end][:1] in (" ", "\t", ")", "]", "}") or not lines[end]):
+            end += 1
+        try:
+            body = ast.parse("\n".join(lines[:end])).body
+        except SyntaxError:
+            body = []
+    else:
+        body = []
+    for node in (*body, *(() if body else _module_body(module))):
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             target, value = node.targets[0], node.value
         elif isinstance(node, ast.AnnAssign) and node.value is not None:
