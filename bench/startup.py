@@ -8,7 +8,8 @@ alike, and the ratio is taken between medians (and between bests) of one run.
 Modes of tap's on-disk cache (``tap/rules/common/cache.py``):
 
 - **cold cache**: a fresh, empty cache folder for every run (what a first run, a CI job
-  without a saved cache, or ``--no-cache`` costs: cfn-lint, botocore and sqlglot imported);
+  without a saved cache, or ``--no-cache`` costs: botocore and sqlglot imported, and
+  cfn-lint for a resource the cfn-schema pre-check cannot call clean);
 - **warm cache**: the cache filled by an earlier run on the same template (a pre-commit
   hook or an editor re-running after an edit elsewhere).
 
@@ -17,9 +18,11 @@ site-packages; tap's go to a private ``PYTHONPYCACHEPREFIX``, written by an unti
 run), so neither pays for compiling its own source.
 
 ``python bench/startup.py [PATH] [--runs N]`` times; ``python bench/startup.py --equality REV
-PATH...`` instead shows the cache changes no finding: the JSON findings of PATH (assemblies
-or templates) and of mutated copies (unknown, missing and camelCase keys, wrong shapes), tap
-at git REV against this tree without cache, with a cold and with a warm cache.
+PATH...`` instead shows the cache and the cfn-schema pre-check change no finding: the JSON
+findings of PATH (assemblies or templates) and of mutated copies (unknown, missing and
+camelCase keys, wrong shapes, lenient scalars, ``Fn::If``/``NoValue``, emptied objects), tap
+at git REV against this tree without cache, with a cold and with a warm cache, and without
+the pre-check.
 """
 
 from __future__ import annotations
@@ -120,7 +123,8 @@ def markdown(s: dict) -> list[str]:
         "Warm cache: cfn-lint's schema verdicts, handler code analysis, IoT SQL verdicts and "
         "region names come from `$XDG_CACHE_HOME/tap-rules/` (keyed by tool versions and "
         "tap's source), so cfn-lint, botocore and sqlglot are not imported. Cold cache: they "
-        "are, as every run did before.",
+        "are, except cfn-lint, which the cfn-schema pre-check spares for every resource it can "
+        "call clean from cfn-lint's schema files (all of TapStack-dev's).",
     ]
     return lines
 
@@ -130,21 +134,26 @@ def markdown(s: dict) -> list[str]:
 _DUMP = """
 import json, sys
 from pathlib import Path
+import tap
 from tap.reports import render
 from tap.rules.engine import Options, evaluate
 from tap.rules.model import load_path
+root = str(Path(tap.__file__).resolve().parent.parent)  # rule errors' tracebacks name it
 out = {}
 for p in sys.argv[2:]:
     report = evaluate(load_path(Path(p)), Options())
     out[p] = {"findings": json.loads(render(report, "json"))["findings"],
-              "rule_errors": [str(e) for e in report.rule_errors]}
+              "rule_errors": [str(e).replace(root, "<tap>") for e in report.rule_errors]}
 Path(sys.argv[1]).write_text(json.dumps(out, sort_keys=True))
 """
 
 
 def _mutations(props: object) -> Iterator[tuple[str, object]]:
-    """Four schema mistakes on one resource's Properties (unknown key, missing key, key in
-    camelCase, wrong shapes: string → list, number → string, list → object)."""
+    """Schema mistakes on one resource's Properties (unknown key, missing key, key in
+    camelCase, wrong shapes: string → list, number → string, list → object), and values
+    cfn-lint judges leniently or per condition (numbers and booleans as strings, top-level
+    values under ``Fn::If`` with ``AWS::NoValue``, objects emptied): the cases the cfn-schema
+    pre-check must leave to cfn-lint or judge exactly as it does."""
     if not isinstance(props, dict) or not props:
         yield "bogus", {"BogusProp": 1}
         return
@@ -165,6 +174,30 @@ def _mutations(props: object) -> Iterator[tuple[str, object]]:
         return v
 
     yield "shape", {k: wrap(v) for k, v in props.items()}
+
+    def lenient(v: object) -> object:
+        if isinstance(v, bool):
+            return str(v).lower()
+        if isinstance(v, int | float):
+            return str(v)
+        if isinstance(v, list):
+            return [lenient(x) for x in v]
+        if isinstance(v, dict):
+            return {k: lenient(x) for k, x in v.items()}
+        return v
+
+    yield "lenient", lenient(props)
+    no_value = {"Ref": "AWS::NoValue"}
+    yield "conditional", {k: {"Fn::If": ["C", v, no_value]} for k, v in props.items()}
+    yield (
+        "emptied",
+        {
+            k: {}
+            if isinstance(v, dict) and not any(x.startswith("Fn::") or x == "Ref" for x in v)
+            else v
+            for k, v in props.items()
+        },
+    )
 
 
 def mutate(templates: list[Path], out: Path) -> list[Path]:
@@ -189,7 +222,8 @@ def mutate(templates: list[Path], out: Path) -> list[Path]:
 
 def equality(inputs: list[Path], base: str) -> dict:
     """JSON findings of ``inputs`` and their mutations: tap at git ``base`` (no cache) against
-    this tree without cache, with a cold cache and with the cache it filled (warm)."""
+    this tree without cache, with a cold cache, with the cache it filled (warm), and without
+    cache nor cfn-schema pre-check (every schema key validated by cfn-lint)."""
     work = Path(tempfile.mkdtemp(prefix="tap-startup-eq-"))
     try:
         old = work / "base"
@@ -206,6 +240,12 @@ def equality(inputs: list[Path], base: str) -> dict:
             "no_cache": {**env, "PYTHONPATH": str(ROOT), "TAP_RULES_NO_CACHE": "1"},
             "cold": {**env, "PYTHONPATH": str(ROOT), "TAP_RULES_CACHE_DIR": str(work / "c")},
             "warm": {**env, "PYTHONPATH": str(ROOT), "TAP_RULES_CACHE_DIR": str(work / "c")},
+            "no_precheck": {
+                **env,
+                "PYTHONPATH": str(ROOT),
+                "TAP_RULES_NO_CACHE": "1",
+                "TAP_RULES_NO_SCHEMA_PRECHECK": "1",
+            },
         }
         found = {}
         for name, run_env in runs.items():

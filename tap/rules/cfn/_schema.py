@@ -36,28 +36,50 @@ this module's source and cfn-lint's version:
 - per type, what building a key needs (known type, top-level property names, whether the
   root schema inspects values).
 
-A run whose keys are all on disk never imports cfn-lint; a miss imports it and validates as
-before. Equality with the uncached path (same JSON findings, cold and warm cache): the
-differential test in tests/rules/test_startup.py, and bench/startup.py ``--equality`` over
-the rule tests' stacks, the coverage catalogue and their mutations (6,600 findings, equal).
-Figures: docs/benchmarks.md ("Start-up").
+A run whose keys are all on disk never imports cfn-lint; a miss asks the pre-check first
+(below), and only a key it is not sure of imports cfn-lint and validates as before. Equality
+of the JSON findings with tap before the pre-check (no cache; this tree with no cache, a
+cold and a warm cache, and without the pre-check): tests/rules/test_startup.py and
+tests/rules/cfn/test_schema_precheck.py, and ``python bench/startup.py --equality 1f16bd4
+PATHS`` over the inputs and their mutations (wrong shapes, unknown, missing and camelCase
+keys, lenient scalars, ``Fn::If``/``NoValue``, emptied objects): cdk.out and the coverage
+catalogue, 990 inputs and 5,925 findings; the rule tests' stacks and the precision apps,
+2,298 inputs and 14,742 findings; all equal.
 
-Decided by measurement against the alternative (read cfn-lint's schema files and validate
-without importing cfn-lint): the cache meets the target on a warm run (11-12 % of
-cfn-lint's time on TapStack-dev, `python bench/startup.py cdk.out --runs 7`) and needs no
-second validator whose equality with cfn-lint's would have to be proven keyword by keyword;
-a cold run still imports cfn-lint (56-77 %, above the 30 % target).
+Pre-check (:mod:`tap.rules.cfn._precheck`): before cfn-lint is asked for a key (the root
+keywords, one top-level property, or the whole ``Properties``), a walk over cfn-lint's own
+schema files answers CLEAN (cfn-lint would report nothing: ``()`` is cached, no import) or
+NOT-SURE (cfn-lint validates, so every message is still cfn-lint's). ``_meta`` reads the
+same files. ``TAP_RULES_NO_SCHEMA_PRECHECK=1`` turns it off.
+
+Decided by measurement. The cache alone met the target on a warm run (11-15 % of cfn-lint's
+time on TapStack-dev) but not on a first run, which imported cfn-lint (61-67 %). Reading the
+schema files without importing cfn-lint needs a second validator whose agreement with
+cfn-lint must be proven; the pre-check keeps the proof one-sided (CLEAN implies cfn-lint
+finds nothing; anything not modelled exactly is NOT-SURE) and tested it:
+``python bench/schema_precheck.py PATHS`` compares it with cfn-lint key by key on the
+inputs and their mutations. On the rule tests' stacks and the precision apps
+(``bench/results/corpus``, ``bench/precision/out``): 110,521 keys, 0 unsound, and the walk's
+kinds of error equal cfn-lint's wherever it is sure; on the coverage catalogue and
+TapStack-dev: 51,809 keys, the same (and over 260,000 more keys with other mutation seeds).
+On those 434 templates it is CLEAN on every key cfn-lint finds clean (4,000 keys, 2,677
+resources): only the 14 templates with a real schema error import cfn-lint. It is CLEAN
+on all 355 keys of TapStack-dev, so a cold run there imports no cfn-lint: 7 interleaved
+cold runs (``bench/startup.py``'s method), 1.41 s median without the pre-check, 0.70 s with
+it, cfn-lint 2.03 s (69.1 % → 34.3 %); what remains is mostly botocore and sqlglot.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import deque
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from tap import __version__ as tap_version
+from tap.rules.cfn import _precheck
 from tap.rules.common.cache import DiskCache, dist_version, source_digest
 
 __all__ = ["DEFAULT_REGION", "SchemaError", "has_schema", "preload", "validate_properties"]
@@ -142,17 +164,24 @@ _results: dict[tuple[Any, ...], tuple[SchemaError, ...]] = {}
 @cache
 def _validator(region: str, resource_type: str) -> Any:
     """cfn-lint's validator bound to one type's schema; ``None`` for unknown types."""
-    from cfnlint.context import Context
-    from cfnlint.context.context import Path
-    from cfnlint.helpers import FUNCTIONS
-    from cfnlint.jsonschema import CfnTemplateValidator
     from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
-    from cfnlint.schema.resolver import RefResolver
 
     try:
         schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema(region, resource_type).schema
     except Exception:  # ResourceNotFoundError: the type does not exist in this region
         return None
+    return validator_for(schema, region, resource_type)
+
+
+def validator_for(schema: Any, region: str = DEFAULT_REGION, resource_type: str = "T") -> Any:
+    """cfn-lint's validator as this rule configures it (schema keywords only, lenient types,
+    every intrinsic known only at deploy time), bound to ``schema``."""
+    from cfnlint.context import Context
+    from cfnlint.context.context import Path
+    from cfnlint.helpers import FUNCTIONS
+    from cfnlint.jsonschema import CfnTemplateValidator
+    from cfnlint.schema.resolver import RefResolver
+
     base = CfnTemplateValidator({})
     context = Context(
         regions=[region],
@@ -170,8 +199,25 @@ def _validator(region: str, resource_type: str) -> Any:
     )
 
 
+# Off switch of the pre-check, for the equality benchmark and tests (findings must not change).
+ENV_NO_PRECHECK = "TAP_RULES_NO_SCHEMA_PRECHECK"
+
+
+def precheck_on() -> bool:
+    """False with ``TAP_RULES_NO_SCHEMA_PRECHECK=1``: every key goes to cfn-lint."""
+    return os.environ.get(ENV_NO_PRECHECK, "").strip().lower() in ("", "0", "false", "no")
+
+
 def preload() -> None:
-    """Import cfn-lint and load one schema (the plugin's warm-up thread calls it)."""
+    """Warm up the pre-check, then import cfn-lint and load one schema (the plugin's warm-up
+    thread calls it).
+
+    cfn-lint is still imported here: in ``cdk synth`` the import overlaps the app's
+    construction and synthesis (the main thread mostly waits on the jsii kernel), so a key
+    the pre-check is not sure of costs nothing more after synthesis; the CLI never calls
+    this and imports cfn-lint only for such a key.
+    """
+    _precheck.clean(DEFAULT_REGION, "AWS::S3::Bucket", {"BucketName": "warm-up"})
     _validator(DEFAULT_REGION, "AWS::S3::Bucket")
 
 
@@ -296,7 +342,7 @@ def _disk() -> DiskCache:
     version = "|".join(
         (
             f"tap {tap_version}",
-            source_digest("tap.rules.cfn._schema"),
+            source_digest("tap.rules.cfn._schema", "tap.rules.cfn._precheck"),
             f"cfn-lint {dist_version('cfn-lint')}",
         )
     )
@@ -318,15 +364,22 @@ def _meta(region: str, resource_type: str) -> _TypeMeta | None:
             return _TypeMeta(
                 None if props is None else frozenset(map(str, props)), stored["inspects_values"]
             )
-    validator = _validator(region, resource_type)
-    if validator is None:
+    info = _precheck.type_info(region, resource_type, _VALUE_KEYWORDS) if precheck_on() else None
+    if info is not None and not info.known:
         _disk().put(key, {"known": False})
         return None
-    split = _split(region, resource_type)
-    meta = _TypeMeta(
-        None if split is None else frozenset(split[1]),
-        any(k in validator.schema for k in _VALUE_KEYWORDS),
-    )
+    if info is not None:
+        meta = _TypeMeta(info.props, info.inspects_values)
+    else:
+        validator = _validator(region, resource_type)
+        if validator is None:
+            _disk().put(key, {"known": False})
+            return None
+        split = _split(region, resource_type)
+        meta = _TypeMeta(
+            None if split is None else frozenset(split[1]),
+            any(k in validator.schema for k in _VALUE_KEYWORDS),
+        )
     _disk().put(
         key,
         {
@@ -360,11 +413,15 @@ def _decode(stored: Any) -> tuple[SchemaError, ...] | None:
     return tuple(out)
 
 
-def _cached(key: tuple[Any, ...], exact: Any, compute: Any) -> tuple[SchemaError, ...]:
-    """The errors of one validation, from memory, disk or ``compute()``.
+def _cached(
+    key: tuple[Any, ...], exact: Any, compute: Any, clean: Any = None
+) -> tuple[SchemaError, ...]:
+    """The errors of one validation, from memory, disk, the pre-check or ``compute()``.
 
-    A clean result is stored under the shape ``key``; a result with errors under the exact
-    value (``exact``), so its messages quote the resource's own values.
+    ``clean()`` is the pre-check (:mod:`tap.rules.cfn._precheck`): True means cfn-lint
+    would report nothing, so it is not asked (nor imported). A clean result is stored under
+    the shape ``key``; a result with errors under the exact value (``exact``), so its
+    messages quote the resource's own values.
     """
     cached = _results.get(key)
     if cached == ():
@@ -376,6 +433,9 @@ def _cached(key: tuple[Any, ...], exact: Any, compute: Any) -> tuple[SchemaError
         return ()
     ekey = "e|" + _digest((key, _exact(exact)))
     found = _decode(disk.get(ekey))
+    if found is None and clean is not None and precheck_on() and clean():
+        found = ()
+        disk.put(skey, [])
     if found is None:
         found = tuple(e for e in (_convert(err) for err in compute()) if e is not None)
         if found:
@@ -415,7 +475,10 @@ def _validate(
     if meta.props is None:
         key = (region, resource_type, "", shape_key(properties))
         return _cached(
-            key, properties, lambda: _validator(region, resource_type).iter_errors(properties)
+            key,
+            properties,
+            lambda: _validator(region, resource_type).iter_errors(properties),
+            lambda: _precheck.clean(region, resource_type, properties),
         )
 
     def root_errors() -> Any:
@@ -424,7 +487,14 @@ def _validate(
         return split[0].iter_errors(properties)
 
     rkey = (region, resource_type, "", _root_key(properties, meta.inspects_values))
-    found = list(_cached(rkey, properties, root_errors))
+    found = list(
+        _cached(
+            rkey,
+            properties,
+            root_errors,
+            lambda: _precheck.clean_root(region, resource_type, properties),
+        )
+    )
     for name, value in properties.items():
         if name not in meta.props:
             continue  # not in the schema: the root's additionalProperties reports it
@@ -435,6 +505,9 @@ def _validate(
             assert split is not None
             return validator.descend(v, split[1][n], path=n, schema_path=n, property_path=n)
 
+        def prop_clean(n: str = name, v: Any = value) -> bool:
+            return _precheck.clean_property(region, resource_type, n, v)
+
         pkey = (region, resource_type, name, shape_key(value))
-        found.extend(_cached(pkey, value, prop_errors))
+        found.extend(_cached(pkey, value, prop_errors, prop_clean))
     return tuple(found)
