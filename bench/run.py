@@ -130,7 +130,8 @@ def markdown(data: dict) -> str:
         "",
         "tap engine: load + evaluate in one process (what the plugin runs inside `cdk synth`); "
         "tap CLI: `python -m tap.rules check DIR --format json`, process start and imports "
-        "included (importing cfn-lint is most of it).  ",
+        "included (cfn-lint is imported here: these assemblies hold resources the cfn-schema "
+        "pre-check cannot call clean, the failing cases of the rule tests).  ",
         f"¹ cfn-lint grows faster than linearly (see its µs/resource): it runs up to "
         f"{rules_scale.CFN_LINT_MAX_RESOURCES:,} resources only, to keep `make bench` under "
         "10 minutes.  ",

@@ -122,9 +122,11 @@ def markdown(s: dict) -> list[str]:
         "",
         "Warm cache: cfn-lint's schema verdicts, handler code analysis, IoT SQL verdicts and "
         "region names come from `$XDG_CACHE_HOME/tap-rules/` (keyed by tool versions and "
-        "tap's source), so cfn-lint, botocore and sqlglot are not imported. Cold cache: they "
-        "are, except cfn-lint, which the cfn-schema pre-check spares for every resource it can "
-        "call clean from cfn-lint's schema files (all of TapStack-dev's).",
+        "tap's source), so cfn-lint and sqlglot are not imported and no code is analysed. "
+        "Cold cache: sqlglot is imported and the handlers' code analysed; cfn-lint is not "
+        "imported for any resource the cfn-schema pre-check calls clean from cfn-lint's schema "
+        "files (all of TapStack-dev's), and botocore's service models are read from its data "
+        "files, without its session.",
     ]
     return lines
 
