@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import warnings
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -44,13 +45,18 @@ def top_level_names(tree: ast.Module) -> set[str]:
 
 
 @lru_cache(maxsize=256)
-def _module_names(source: str) -> frozenset[str] | SyntaxError:
-    """Top-level names of a module's source, or its syntax error; by content, so a module
-    staged by many functions (or stacks) is parsed once per process."""
+def _module_names(source: str) -> frozenset[str] | SyntaxError | None:
+    """Top-level names of a module's source, or its syntax error; ``None`` when Python's
+    parser cannot build it (nested too deeply: it may still run, so it is not judged). By
+    content, so a module staged by many functions (or stacks) is parsed once per process."""
     try:
-        return frozenset(top_level_names(ast.parse(source)))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarnings of user code are not ours to show
+            return frozenset(top_level_names(ast.parse(source)))
     except SyntaxError as exc:
         return exc
+    except (RecursionError, MemoryError):
+        return None
 
 
 class HandlerExists(Rule):
@@ -137,6 +143,8 @@ class HandlerExists(Rule):
             except (OSError, UnicodeDecodeError):
                 return
         names = _module_names(source)
+        if names is None:
+            return  # too deeply nested for the parser to judge: silent, never a guess
         if isinstance(names, SyntaxError):
             yield self.violation(
                 res,

@@ -114,3 +114,16 @@ def test_decorated_async_and_package_handlers_pass(synth, tmp_path):
         )
 
     assert of_class(synth(build, rules=(SLUG,)), SLUG) == []
+
+
+def test_module_too_deeply_nested_to_parse_is_not_judged_instead_of_raising(synth, tmp_path):
+    # GIVEN a handler module Python's parser cannot build (20,000 additions in one expression:
+    # "maximum recursion depth exceeded during ast construction"), and one that parses
+    deep = "+".join(["1"] * 20000)
+    code = _asset(tmp_path, {"app.py": f"def handler(event, context):\n    return {deep}\n"})
+
+    # WHEN the stack is checked (the synth fixture fails on any rule error)
+    report = synth(lambda s: _fn(s, lambda_.Code.from_asset(code), "app.handler"), rules=(SLUG,))
+
+    # THEN the function is not judged: no finding, and no internal error
+    assert of_class(report, SLUG) == []
