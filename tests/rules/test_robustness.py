@@ -193,6 +193,38 @@ def test_the_resolver_survives_nesting_and_cycles() -> None:
     assert "nested too deeply" in str(deeper)
 
 
+def test_json_strings_nested_beyond_the_parser_are_not_judged() -> None:
+    """sfn-definition, eventbridge-pattern, cloudtrail-bucket-policy: a property that holds a
+    JSON *string* (a state machine definition, an event pattern, a policy document) nested
+    deeper than Python's JSON parser goes is left unjudged, never a rule failure."""
+    deep_json = "[" * 50_000 + "]" * 50_000
+    template = {
+        "Resources": {
+            "Machine": {
+                "Type": "AWS::StepFunctions::StateMachine",
+                "Properties": {
+                    "RoleArn": "arn:aws:iam::123456789012:role/machine",
+                    "DefinitionString": '{"StartAt":"A","States":{"A":{"Type":"Pass",'
+                    f'"End":true,"Result":{deep_json}}}}}}}',
+                },
+            },
+            "Rule": {
+                "Type": "AWS::Events::Rule",
+                "Properties": {"EventPattern": f'{{"source":{deep_json}}}'},
+            },
+            "BucketPolicy": {
+                "Type": "AWS::S3::BucketPolicy",
+                "Properties": {"Bucket": "b", "PolicyDocument": f'{{"Statement":{deep_json}}}'},
+            },
+        }
+    }
+    stack = StackTemplate("S", load_template_dict(template, "t"))
+
+    report = evaluate([stack], Options())
+
+    assert not report.rule_errors, report.rule_errors[:1]
+
+
 # -- the CLI, as a subprocess: exit 0, 1 or 2, never a traceback -------------------------------
 
 

@@ -177,7 +177,7 @@ def _statements(ctx: Context, policy: Resource) -> list[tuple[int, object]] | No
     if isinstance(doc, str):  # a JSON string document
         try:
             doc = json.loads(doc)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
     if not isinstance(doc, dict):
         return None

@@ -156,6 +156,8 @@ class EventPatternValid(Rule):
         if isinstance(pattern, str):
             try:
                 pattern = json.loads(pattern)
+            except RecursionError:
+                return  # nested deeper than the parser goes: not judged
             except ValueError:
                 yield self.violation(
                     res, "Properties/EventPattern", "event pattern string is not JSON"

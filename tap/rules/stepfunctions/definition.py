@@ -173,6 +173,8 @@ def _load(ctx: Context, res: Resource) -> tuple[str, Any] | None:
             source = source.replace("${" + str(key) + "}", shown)
     try:
         return "DefinitionString", json.loads(source)
+    except RecursionError:
+        return None  # nested deeper than the parser goes: not judged
     except ValueError:
         if text.is_literal:
             return "DefinitionString", ValueError("not JSON")
