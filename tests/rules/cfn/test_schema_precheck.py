@@ -13,9 +13,6 @@ against the imported cfn-lint. Class covered: ``cfn-schema``. The large run is
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import aws_cdk as cdk
@@ -42,6 +39,7 @@ from aws_cdk import aws_stepfunctions as sfn
 
 from bench import schema_precheck
 from tap.rules.cfn import _precheck, _schema
+from tests.rules.test_startup import _check  # the CLI in a fresh process
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -361,37 +359,15 @@ def test_cfn_schema_precheck_reads_the_schemas_and_facts_cfn_lint_validates_with
     assert _precheck.type_info("xx-nowhere-1", "AWS::S3::Bucket", frozenset()) is None
 
 
-# Runs the CLI in a fresh process, then says whether it imported cfn-lint.
-_RUN = """
-import json, sys
-from tap.rules.cli import main
-code = main(sys.argv[2:])
-open(sys.argv[1], "w").write(json.dumps({"exit": code, "cfnlint": "cfnlint" in sys.modules}))
-"""
-
-
-def _cli(path: Path, tmp: Path, **env: str) -> tuple[list[dict], dict]:
-    report, probe = tmp / "report.json", tmp / "probe.json"
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("TAP_RULES_")}
-    environ |= {"TAP_RULES_CACHE_DIR": str(tmp / "cache"), "PYTHONPATH": str(ROOT), **env}
-    proc = subprocess.run(
-        [sys.executable, "-c", _RUN, str(probe), "check", str(path), "--format", "json"]
-        + ["--tools", "tap-rules", "--output", str(report), "--no-cache"],
-        cwd=tmp,
-        env=environ,
-        capture_output=True,
-        text=True,
-    )
-    assert "Traceback" not in proc.stderr, proc.stderr
-    return json.loads(report.read_text())["findings"], json.loads(probe.read_text())
-
-
 def test_cfn_schema_clean_stack_is_checked_without_importing_cfn_lint(assembly, tmp_path):
-    findings, probe = _cli(assembly, tmp_path)
-    off, off_probe = _cli(assembly, tmp_path, TAP_RULES_NO_SCHEMA_PRECHECK="1")
+    cache = tmp_path / "cache"
+    findings, probe = _check(assembly, tmp_path, cache, "--no-cache")
+    off, off_probe = _check(
+        assembly, tmp_path, cache, "--no-cache", TAP_RULES_NO_SCHEMA_PRECHECK="1"
+    )
     assert findings == off
     assert not any(f["class"] == "cfn-schema" for f in findings)
-    assert probe["cfnlint"] is False and off_probe["cfnlint"] is True
+    assert "cfnlint" not in probe["heavy"] and "cfnlint" in off_probe["heavy"]
 
 
 def test_cfn_schema_error_still_comes_from_cfn_lint_with_the_same_message(assembly, tmp_path):
@@ -403,10 +379,11 @@ def test_cfn_schema_error_still_comes_from_cfn_lint_with_the_same_message(assemb
             res["Properties"]["VisibilityTimeout"] = "120"  # a number as a string: valid
     path = tmp_path / "mutated.template.json"
     path.write_text(json.dumps(template))
-    findings, probe = _cli(path, tmp_path)
-    off, _ = _cli(path, tmp_path, TAP_RULES_NO_SCHEMA_PRECHECK="1")
+    cache = tmp_path / "cache"
+    findings, probe = _check(path, tmp_path, cache, "--no-cache")
+    off, _ = _check(path, tmp_path, cache, "--no-cache", TAP_RULES_NO_SCHEMA_PRECHECK="1")
     schema = [f for f in findings if f["class"] == "cfn-schema"]
     assert findings == off
     assert schema and all(f["logical_id"].startswith(("Stream", "Plain")) for f in schema)
     assert any("'streamMode' was unexpected" in f["message"] for f in schema)
-    assert probe["cfnlint"] is True  # the wrong resource is asked of cfn-lint
+    assert "cfnlint" in probe["heavy"]  # the wrong resource is asked of cfn-lint
