@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import re
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 __all__ = ["longest_region_name", "region_names", "region_pattern", "shortest_region_name"]
@@ -46,33 +45,19 @@ def _ordered_region_names() -> tuple[str, ...]:
 
 def _builtin_endpoints() -> dict[str, Any] | None:
     """botocore's own ``data/endpoints.json``, read without importing botocore; ``None``
-    when the user may have overridden it (``AWS_DATA_PATH``, ``~/.aws/models``, a
-    ``data_path`` in the config file), where only botocore's loader knows the answer."""
-    import os
-    from importlib.util import find_spec
+    when the user may have overridden it (see :func:`bundled_data_dir`), where only
+    botocore's loader knows the answer."""
+    from tap.rules.common.botocore_data import bundled_data_dir
 
-    try:
-        home = Path.home() / ".aws"
-    except (RuntimeError, KeyError):  # no home directory: ask botocore
+    data_dir = bundled_data_dir()
+    if data_dir is None:
         return None
-    config = Path(os.environ.get("AWS_CONFIG_FILE") or home / "config")
     try:
-        if (
-            os.environ.get("AWS_DATA_PATH")
-            or (home / "models").exists()
-            or "data_path" in config.read_text(encoding="utf-8", errors="replace")
-        ):
-            return None
-    except OSError:
-        pass  # no config file
-    spec = find_spec("botocore")  # finds the package without running its __init__
-    for where in (spec.submodule_search_locations or []) if spec else []:
-        try:
-            data = json.loads((Path(where) / "data" / "endpoints.json").read_text("utf-8"))
-        except (OSError, ValueError):
-            continue
-        if isinstance(data, dict) and isinstance(data.get("partitions"), list):
-            return data
+        data = json.loads((data_dir / "endpoints.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if isinstance(data, dict) and isinstance(data.get("partitions"), list):
+        return data
     return None
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import gzip
 import importlib.util
 import json
-import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -147,19 +146,9 @@ def _session() -> Any:
 @cache
 def _data_dir() -> Path | None:
     """botocore's bundled model folder when a session would read nothing else; else None."""
-    if os.environ.get("AWS_DATA_PATH") or Path("~/.aws/models").expanduser().is_dir():
-        return None
-    config = Path(os.environ.get("AWS_CONFIG_FILE") or "~/.aws/config").expanduser()
-    try:
-        if "data_path" in config.read_text(encoding="utf-8", errors="replace"):
-            return None
-    except OSError:
-        pass  # no config file: nothing it could redirect
-    spec = importlib.util.find_spec("botocore")  # a top-level spec imports nothing
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    data = Path(next(iter(spec.submodule_search_locations))) / "data"
-    return data if data.is_dir() else None
+    from tap.rules.common.botocore_data import bundled_data_dir
+
+    return bundled_data_dir()
 
 
 def _model_file(path: Path) -> Path | None:
