@@ -78,9 +78,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from tap import __version__ as tap_version
 from tap.rules.cfn import _precheck
-from tap.rules.common.cache import DiskCache, dist_version, source_digest
+from tap.rules.common.cache import DiskCache, code_cache
 
 __all__ = ["DEFAULT_REGION", "SchemaError", "has_schema", "preload", "validate_properties"]
 
@@ -339,14 +338,9 @@ class _TypeMeta:
 
 @cache
 def _disk() -> DiskCache:
-    version = "|".join(
-        (
-            f"tap {tap_version}",
-            source_digest("tap.rules.cfn._schema", "tap.rules.cfn._precheck"),
-            f"cfn-lint {dist_version('cfn-lint')}",
-        )
+    return code_cache(
+        "cfn-schema", ("tap.rules.cfn._schema", "tap.rules.cfn._precheck"), ("cfn-lint",)
     )
-    return DiskCache("cfn-schema", version)
 
 
 @cache

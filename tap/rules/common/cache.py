@@ -39,6 +39,7 @@ __all__ = [
     "ENV_OFF",
     "DiskCache",
     "cache_dir",
+    "code_cache",
     "disable",
     "dist_version",
     "enabled",
@@ -203,6 +204,22 @@ class DiskCache:
                 raise
         except OSError:
             return  # read-only home, full disk: the cache only saves time
+
+
+def code_cache(namespace: str, modules: tuple[str, ...], dists: tuple[str, ...]) -> DiskCache:
+    """The :class:`DiskCache` of answers computed by ``modules`` (dotted names under ``tap``)
+    from the libraries ``dists``: keyed by the tap version, the modules' source and the
+    libraries' versions, so a change to any of them is a new file."""
+    from tap import __version__ as tap_version
+
+    version = "|".join(
+        (
+            f"tap {tap_version}",
+            source_digest(*modules),
+            *(f"{dist} {dist_version(dist)}" for dist in dists),
+        )
+    )
+    return DiskCache(namespace, version)
 
 
 def _read(path: Path) -> dict[str, Any]:

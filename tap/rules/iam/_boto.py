@@ -264,10 +264,9 @@ def preload() -> None:
 
 @cache
 def _prefix_cache() -> Any:
-    from tap.rules.common.cache import DiskCache, dist_version, source_digest
+    from tap.rules.common.cache import code_cache
 
-    version = f"{source_digest('tap.rules.iam._boto')}|botocore {dist_version('botocore')}"
-    return DiskCache("iam-prefix", version)
+    return code_cache("iam-prefix", ("tap.rules.iam._boto",), ("botocore",))
 
 
 def client_operation(service: str, method: str) -> str | None:

@@ -134,10 +134,9 @@ def _managed_policies() -> dict[str, Any] | None:
 # costs ~30 ms per process, for the two or three policies a stack attaches.
 @cache
 def _managed_disk() -> Any:
-    from tap.rules.common.cache import DiskCache, dist_version, source_digest
+    from tap.rules.common.cache import code_cache
 
-    version = f"{source_digest('tap.rules.iam._policy')}|moto {dist_version('moto')}"
-    return DiskCache("managed-policies", version)
+    return code_cache("managed-policies", ("tap.rules.iam._policy",), ("moto",))
 
 
 @cache

@@ -39,8 +39,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from tap import __version__ as tap_version
-from tap.rules.common.cache import DiskCache, dist_version, source_digest
+from tap.rules.common.cache import DiskCache, code_cache
 from tap.rules.iam import _boto
 
 __all__ = [
@@ -833,15 +832,9 @@ def _parse(rel: str, text: str) -> ast.Module | None:
 # the SDK versions whose models map calls to operations.
 @cache
 def _disk() -> DiskCache:
-    version = "|".join(
-        (
-            f"tap {tap_version}",
-            source_digest("tap.rules.iam._pycode", "tap.rules.iam._boto"),
-            f"botocore {dist_version('botocore')}",
-            f"boto3 {dist_version('boto3')}",
-        )
+    return code_cache(
+        "pycode", ("tap.rules.iam._pycode", "tap.rules.iam._boto"), ("botocore", "boto3")
     )
-    return DiskCache("pycode", version)
 
 
 def _from_disk(key: str) -> tuple[SdkCall, ...] | None:

@@ -86,17 +86,9 @@ def topic_filter_problem(topic: str) -> str | None:
 
 @cache
 def _disk() -> DiskCache:
-    from tap import __version__ as tap_version
-    from tap.rules.common.cache import DiskCache, dist_version, source_digest
+    from tap.rules.common.cache import code_cache
 
-    version = "|".join(
-        (
-            f"tap {tap_version}",
-            source_digest("tap.rules.iot._sql"),
-            f"sqlglot {dist_version('sqlglot')}",
-        )
-    )
-    return DiskCache("iot-sql", version)
+    return code_cache("iot-sql", ("tap.rules.iot._sql",), ("sqlglot",))
 
 
 def preload() -> None:
