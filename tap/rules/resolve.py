@@ -35,6 +35,7 @@ __all__ = [
     "Resolver",
     "Text",
     "Token",
+    "as_bool",
     "as_list",
     "is_unknown",
     "iter_references",
@@ -553,6 +554,16 @@ def _intrinsic_refs(key: str, arg: Any) -> tuple[list[str], list[Any]] | None:
                 if not m.group(1).startswith("!") and m.group(1) not in local
             ]
         return names, (list(arg[1:]) if isinstance(arg, list) else [])
+    return None
+
+
+def as_bool(value: Any) -> bool | None:
+    """A boolean property as CloudFormation reads it: ``true``/``false`` or their strings in
+    any case; ``None`` for anything else (a token, a wrong type)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
     return None
 
 

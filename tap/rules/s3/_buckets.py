@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from tap.rules.iam._policy import parse_statements, principal_services
-from tap.rules.resolve import Text
+from tap.rules.resolve import Text, as_bool
 
 if TYPE_CHECKING:
     from tap.rules.base import Context
@@ -57,12 +57,7 @@ def blocks(ctx: Context, bucket: Resource, setting: str) -> bool | None:
         return True
     if not isinstance(config, dict):
         return None
-    value = config.get(setting, False)
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    return None
+    return as_bool(config.get(setting, False))
 
 
 def canned_acl(ctx: Context, bucket: Resource) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tap.rules.resolve import Text
+from tap.rules.resolve import Text, as_bool
 
 if TYPE_CHECKING:
     from tap.rules.base import Context
@@ -27,13 +27,7 @@ def target(ctx: Context, value: Any, *types: str) -> Resource | None:
 
 def _flag(ctx: Context, value: Any) -> bool | None:
     value = ctx.resolve(value)
-    if value is None:
-        return False
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    return None
+    return False if value is None else as_bool(value)
 
 
 def is_fifo(ctx: Context, res: Resource) -> bool | None:
