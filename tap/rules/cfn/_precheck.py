@@ -48,14 +48,13 @@ from __future__ import annotations
 import ast
 import json
 import os
-import re
 import sys
 from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from tap.rules.common.cfnlint_data import cfnlint_file
+from tap.rules.common.cfnlint_data import cfnlint_assignment, cfnlint_constant, cfnlint_file
 
 __all__ = ["TypeInfo", "clean", "clean_property", "clean_root", "type_info"]
 
@@ -96,51 +95,10 @@ class _Unsure(Exception):
 # --- cfn-lint's knowledge, read as data ------------------------------------------------------
 
 
-@cache
-def _module_source(module: str) -> str:
-    return cfnlint_file(*module.split(".")).with_suffix(".py").read_text(encoding="utf-8")
-
-
-@cache
-def _module_body(module: str) -> tuple[ast.stmt, ...]:
-    """The top-level statements of cfn-lint's ``module`` (parsed, never imported)."""
-    return tuple(ast.parse(_module_source(module)).body)
-
-
-def _assigned(module: str, name: str) -> ast.expr:
-    """The expression assigned to ``name`` at the top level of cfn-lint's ``module``.
-
-    Only that statement is parsed when it can be cut out of the source (its first line at
-    column 0, then its indented or closing lines): ~10x cheaper than parsing the module."""
-    source = _module_source(module)
-    match = re.search(rf"^{re.escape(name)}\s*[:=]", source, re.MULTILINE)
-    if match:
-        lines = source[match.start() :].split("\n")
-        end = 1
-        while end < len(lines) and (lines[end][:1] in (" ", "\t", ")", "]", "}") or not lines[end]):
-            end += 1
-        try:
-            body = ast.parse("\n".join(lines[:end])).body
-        except SyntaxError:
-            body = []
-    else:
-        body = []
-    for node in (*body, *(() if body else _module_body(module))):
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target, value = node.targets[0], node.value
-        elif isinstance(node, ast.AnnAssign) and node.value is not None:
-            target, value = node.target, node.value
-        else:
-            continue
-        if isinstance(target, ast.Name) and target.id == name:
-            return value
-    raise LookupError(f"cfnlint.{module}.{name} is not assigned at top level")
-
-
 def _dict_keys_of(module: str, name: str) -> frozenset[str]:
     """The string keys of the dict literal assigned to ``name`` in cfn-lint's ``module``
     (also ``Name = Call({...})``; ``**spread`` entries are skipped)."""
-    value = _assigned(module, name)
+    value = cfnlint_assignment(module, name)
     if isinstance(value, ast.Call) and value.args:
         value = value.args[0]
     if not isinstance(value, ast.Dict):
@@ -150,13 +108,9 @@ def _dict_keys_of(module: str, name: str) -> frozenset[str]:
 
 
 def _strings_of(module: str, name: str) -> frozenset[str]:
-    """The strings of ``name = frozenset([...])`` / ``[...]`` / ``{...}`` (a dict: its keys)."""
-    value = _assigned(module, name)
-    if isinstance(value, ast.Call) and len(value.args) == 1:
-        value = value.args[0]
-    if isinstance(value, ast.Dict):
-        return _dict_keys_of(module, name)
-    literal = ast.literal_eval(value)
+    """The strings of a ``frozenset([...])`` / ``[...]`` / ``{...}`` constant (a dict: its
+    keys)."""
+    literal = cfnlint_constant(module, name)
     if not all(isinstance(x, str) for x in literal):
         raise LookupError(f"cfnlint.{module}.{name} holds more than strings")
     return frozenset(literal)
